@@ -14,24 +14,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/aioaws/aioaws/internal/testenv"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// conformanceDir is where the third-party conformance data lives (read in place, never copied).
-func conformanceDir(t testing.TB) string {
-	dir := os.Getenv("AIOAWS_CONFORMANCE_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "conformance")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("conformance data missing at %s (set AIOAWS_CONFORMANCE_DIR): %v", dir, err)
-		}
-		t.Skipf("skipping: conformance data not found at %s (set AIOAWS_CONFORMANCE_DIR)", dir)
-	}
-	return dir
-}
 
 func TestEveryEmbeddedModelCompiles(t *testing.T) {
 	l := NewLoader()
@@ -70,7 +57,7 @@ func TestEveryEmbeddedModelCompiles(t *testing.T) {
 // TestConformanceModels loads every model of the conformance data through a Loader whose data
 // directory is that folder, so these newer models override the embedded ones.
 func TestConformanceModels(t *testing.T) {
-	dir := filepath.Join(conformanceDir(t), "models")
+	dir := filepath.Join(testenv.ConformanceDir(t), "models")
 	l := NewLoader(dir)
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)

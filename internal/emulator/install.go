@@ -40,17 +40,26 @@ func ToolsDir() (string, error) {
 	if dir := os.Getenv(toolsDirEnv); dir != "" {
 		return filepath.Abs(dir)
 	}
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", fmt.Errorf("%w; or set %s to the tools directory", err, toolsDirEnv)
+	}
+	return filepath.Join(root, "tools"), nil
+}
+
+// ModuleRoot returns the root of the aioaws repository: the working directory or the closest
+// directory above it whose go.mod declares the module.
+func ModuleRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
-		return "", fmt.Errorf("emulator: find the tools directory: %w", err)
+		return "", fmt.Errorf("emulator: find the module root: %w", err)
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		if isModuleRoot(dir) {
-			return filepath.Join(dir, "tools"), nil
+			return dir, nil
 		}
 		if dir == filepath.Dir(dir) {
-			return "", fmt.Errorf("emulator: no go.mod of module %s in %s or above it; run from inside the repository or set %s to its tools directory",
-				modulePath, wd, toolsDirEnv)
+			return "", fmt.Errorf("emulator: no go.mod of module %s in %s or above it; run from inside the repository", modulePath, wd)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -157,4 +158,26 @@ func Require(t testing.TB, kind emulator.Kind) {
 	if _, err := emulator.Lookup(kind); err != nil {
 		fail(t, kind, err)
 	}
+}
+
+// ConformanceDir returns the directory of the third-party conformance suites, read in place:
+// $AIOAWS_CONFORMANCE_DIR, else ../shared/conformance beside the repository. Without it t is
+// skipped, or failed when CI=true.
+func ConformanceDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("AIOAWS_CONFORMANCE_DIR")
+	if dir == "" {
+		root, err := emulator.ModuleRoot()
+		if err != nil {
+			t.Fatalf("testenv: %v", err)
+		}
+		dir = filepath.Join(filepath.Dir(root), "shared", "conformance")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("testenv: conformance suites missing (set AIOAWS_CONFORMANCE_DIR): %v", err)
+		}
+		t.Skipf("skipping: conformance suites not found (set AIOAWS_CONFORMANCE_DIR): %v", err)
+	}
+	return dir
 }

@@ -305,6 +305,6 @@ func copyValue(dec *json.Decoder, out *bytes.Buffer, tok json.Token) error {
 func writeString(out *bytes.Buffer, s string) {
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // cannot fail for a string
+	_ = enc.Encode(s)           // cannot fail for a string
 	out.Truncate(out.Len() - 1) // Encode appends a newline
 }
