@@ -311,17 +311,14 @@ func (s *source) readOptional(p string) (string, []byte, error) {
 // versionDir returns "<service>/<version>" for the newest version of the service that has a
 // service-2.json, or "" when this source does not have the service.
 func (s *source) versionDir(name string) (string, error) {
-	entries, err := fs.ReadDir(s.fsys, name)
-	if errors.Is(err, fs.ErrNotExist) {
+	if st, err := fs.Stat(s.fsys, name); errors.Is(err, fs.ErrNotExist) || (err == nil && !st.IsDir()) {
 		return "", nil
 	}
+	entries, err := fs.ReadDir(s.fsys, name)
 	if err != nil {
 		return "", fmt.Errorf("models: %w", err)
 	}
 	for i := len(entries) - 1; i >= 0; i-- { // ReadDir sorts by name; API versions are dates
-		if !entries[i].IsDir() {
-			continue
-		}
 		dir := path.Join(name, entries[i].Name())
 		for _, f := range []string{"/service-2.json", "/service-2.json.gz"} {
 			if _, err := fs.Stat(s.fsys, dir+f); err == nil {
@@ -348,10 +345,10 @@ func (s *source) listServices() ([]ServiceInfo, error) {
 	}
 	var out []ServiceInfo
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), "_") || strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), "_") || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		dir, err := s.versionDir(e.Name())
+		dir, err := s.versionDir(e.Name()) // "" for files and folders without a model
 		if err != nil {
 			return nil, err
 		}

@@ -95,7 +95,10 @@ func generate(src, out string) (services int, size int64, err error) {
 	var index []indexEntry
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") {
+		if strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		if st, err := os.Stat(filepath.Join(src, name)); err != nil || !st.IsDir() { // follows symlinks
 			continue
 		}
 		version, err := newestVersion(filepath.Join(src, name))
