@@ -19,7 +19,7 @@ const module = "github.com/aioaws/aioaws"
 // longest prefix that matches it. A new package must be added here, so its place is decided.
 var layers = [][]string{
 	{"aws", "models"}, // leaves: import nothing of the project
-	{"async"},
+	{"async", "internal/jmespath", "internal/checksum"},
 	{"protocol", "signer", "endpoints"},
 	{"events", "internal/retry", "transport"},
 	{"client"},
