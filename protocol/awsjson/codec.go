@@ -1,0 +1,309 @@
+// Package awsjson is the codec of the AWS JSON protocols: "json" (awsJson1_0 and 1_1: every
+// operation a POST to "/" named by X-Amz-Target) and "rest-json" (REST bindings with a JSON
+// body). Serialization appends JSON straight from the input values, walking compiled
+// per-shape plans; parsing reads the body once, shape-driven, into output documents.
+package awsjson
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/models"
+	"github.com/aioaws/aioaws/protocol"
+)
+
+// Codec serializes and parses one service's JSON protocol. It is safe for concurrent use.
+type Codec struct {
+	svc         *models.Service
+	rest        bool
+	contentType string
+	plans       sync.Map // *models.Shape → *structPlan
+}
+
+// New returns the codec for svc; protocol is "json" or "rest-json".
+func New(svc *models.Service, protocolName string) *Codec {
+	c := &Codec{svc: svc, rest: protocolName == "rest-json"}
+	if c.rest {
+		c.contentType = "application/json"
+	} else {
+		version := svc.Metadata.JSONVersion
+		if version == "" {
+			version = "1.0"
+		}
+		c.contentType = "application/x-amz-json-" + version
+	}
+	return c
+}
+
+// Protocol returns "json" or "rest-json".
+func (c *Codec) Protocol() string {
+	if c.rest {
+		return "rest-json"
+	}
+	return "json"
+}
+
+// Build serializes in as op's request.
+func (c *Codec) Build(op *models.Operation, in any) (*protocol.Request, error) {
+	req := &protocol.Request{Header: http.Header{}}
+	in = protocol.WithIdempotencyTokens(op.Input, in)
+	if !c.rest {
+		req.Method = http.MethodPost
+		req.Path = "/"
+		req.Header.Set("Content-Type", c.contentType)
+		req.Header.Set("X-Amz-Target", c.svc.Metadata.TargetPrefix+"."+op.Name)
+		host, err := protocol.ExpandHostPrefix(op, in)
+		if err != nil {
+			return nil, err
+		}
+		req.HostPrefix = host
+		if c.svc.Metadata.AWSQueryCompatible {
+			req.Header.Set("X-Amzn-Query-Mode", "true")
+		}
+		body := make([]byte, 0, 256)
+		if op.Input == nil || in == nil { // always a JSON object, even for no input
+			req.Body = append(body, "{}"...)
+			return req, nil
+		}
+		body, err = c.appendStruct(body, op.Input, in, nil)
+		req.Body = body
+		return req, err
+	}
+	body, err := protocol.BindREST(op, in, req)
+	if err != nil {
+		return nil, err
+	}
+	if op.Input == nil {
+		return req, nil
+	}
+	if p := op.Input.Payload; p != nil {
+		return req, c.buildPayload(req, p, body)
+	}
+	if !hasBodyMembers(op.Input) {
+		return req, nil
+	}
+	buf, err := c.appendStruct(make([]byte, 0, 256), op.Input, in, func(m *models.Member) bool { return m.Location == models.Body })
+	if err != nil {
+		return nil, err
+	}
+	req.Body = buf
+	req.Header.Set("Content-Type", c.contentType)
+	return req, nil
+}
+
+func hasBodyMembers(s *models.Shape) bool {
+	for _, m := range s.Members {
+		if m.Location == models.Body {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Codec) buildPayload(req *protocol.Request, p *models.Member, body []protocol.BodyMember) error {
+	var v any
+	for _, bm := range body {
+		if bm.Member == p {
+			v = bm.Value
+		}
+	}
+	s := p.Shape
+	switch {
+	case s.Type == models.Blob || s.Type == models.String:
+		if v == nil {
+			return nil
+		}
+		if s.Streaming || p.Streaming {
+			r, _ := protocol.Stream(v)
+			req.BodyStream = r
+		} else if b, ok := protocol.Blob(v); ok {
+			req.Body = b
+		}
+		if req.Header.Get("Content-Type") == "" {
+			if s.Type == models.String {
+				req.Header.Set("Content-Type", "text/plain")
+			} else {
+				req.Header.Set("Content-Type", "application/octet-stream")
+			}
+		}
+	default: // a structure, union or document payload; an unset one is an empty object
+		if v == nil {
+			v = map[string]any{}
+		}
+		buf, err := c.appendValue(make([]byte, 0, 256), s, p, v)
+		if err != nil {
+			return err
+		}
+		req.Body = buf
+		if req.Header.Get("Content-Type") == "" {
+			req.Header.Set("Content-Type", c.contentType)
+		}
+	}
+	return nil
+}
+
+// Parse decodes a successful response into op's output document.
+func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string]any, error) {
+	out := map[string]any{}
+	if op.Output == nil {
+		drain(resp.Body)
+		return out, nil
+	}
+	if c.rest {
+		if err := protocol.ReadRESTOutput(op.Output, resp, out); err != nil {
+			return nil, err
+		}
+		if p := op.Output.Payload; p != nil {
+			return out, c.parsePayload(p, resp, out)
+		}
+	}
+	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return out, nil
+	}
+	r := &reader{data: data}
+	if err := c.readStructInto(r, op.Output, out); err != nil {
+		return nil, err
+	}
+	return out, r.end()
+}
+
+func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[string]any) error {
+	s := p.Shape
+	if s.Streaming || p.Streaming || s.EventStream {
+		out[p.Name] = resp.Body // the caller owns and closes it
+		return nil
+	}
+	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	switch s.Type {
+	case models.Blob:
+		if len(data) > 0 {
+			out[p.Name] = data
+		}
+		return nil
+	case models.String:
+		if len(data) > 0 {
+			out[p.Name] = string(data)
+		}
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	r := &reader{data: data}
+	v, err := c.readValue(r, s)
+	if err != nil {
+		return err
+	}
+	if v != nil {
+		out[p.Name] = v
+	}
+	return r.end()
+}
+
+// ParseError decodes an error response.
+func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.APIError {
+	e := &aws.APIError{StatusCode: resp.StatusCode, Service: c.svc.Name, Operation: op.Name,
+		RequestID: resp.Header.Get("X-Amzn-Requestid")}
+	data, _ := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
+	resp.Body.Close()
+	var typ string
+	var body map[string]any
+	if len(bytes.TrimSpace(data)) > 0 {
+		r := &reader{data: data}
+		if v, err := r.any(); err == nil {
+			body, _ = v.(map[string]any)
+		}
+	}
+	if h := resp.Header.Get("X-Amzn-Errortype"); h != "" {
+		typ = h
+	} else if s, ok := body["__type"].(string); ok {
+		typ = s
+	} else if s, ok := body["code"].(string); ok {
+		typ = s
+	} else if s, ok := body["Code"].(string); ok {
+		typ = s
+	}
+	e.Code = sanitizeCode(typ)
+	for _, k := range []string{"message", "Message", "errorMessage"} {
+		if s, ok := body[k].(string); ok {
+			e.Message = s
+			break
+		}
+	}
+	if e.Code == "" {
+		e.Code = http.StatusText(resp.StatusCode)
+	}
+	shape := errorShape(op, e.Code)
+	if qe := resp.Header.Get("X-Amzn-Query-Error"); qe != "" && c.svc.Metadata.AWSQueryCompatible {
+		code, fault, _ := strings.Cut(qe, ";")
+		e.Code = code
+		if fault == "Sender" {
+			e.Fault = "client"
+		} else if fault == "Receiver" {
+			e.Fault = "server"
+		}
+	}
+	if shape != nil {
+		e.Fields = map[string]any{}
+		if c.rest {
+			_ = protocol.ReadRESTOutput(shape, resp, e.Fields)
+		}
+		if len(data) > 0 {
+			_ = c.readStructInto(&reader{data: data}, shape, e.Fields)
+		}
+		if shape.Fault {
+			e.Fault = "server"
+		} else if shape.Error != nil && shape.Error.SenderFault {
+			e.Fault = "client"
+		}
+	}
+	if e.Fault == "" {
+		switch {
+		case resp.StatusCode >= 500:
+			e.Fault = "server"
+		case resp.StatusCode >= 400:
+			e.Fault = "client"
+		}
+	}
+	return e
+}
+
+// sanitizeCode turns "aws.protocoltests#FooError:http://internal/" into "FooError".
+func sanitizeCode(s string) string {
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '#'); i >= 0 {
+		s = s[i+1:]
+	}
+	return strings.TrimSpace(s)
+}
+
+func errorShape(op *models.Operation, code string) *models.Shape {
+	for _, s := range op.Errors {
+		if s.Name == code || (s.Error != nil && s.Error.Code == code) {
+			return s
+		}
+	}
+	return nil
+}
+
+func drain(body io.ReadCloser) {
+	if body != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+		body.Close()
+	}
+}

@@ -1,0 +1,451 @@
+package codecs
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/aioaws/aioaws/internal/testenv"
+	"github.com/aioaws/aioaws/models"
+	"github.com/aioaws/aioaws/protocol"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// A suite file is a list of suites in botocore's protocol-test format (with or without ids).
+type suite struct {
+	Description    string            `json:"description"`
+	Metadata       map[string]any    `json:"metadata"`
+	Shapes         map[string]any    `json:"shapes"`
+	ClientEndpoint string            `json:"clientEndpoint"`
+	Cases          []json.RawMessage `json:"cases"`
+}
+
+type testCase struct {
+	ID          string          `json:"id"`
+	Description string          `json:"description"`
+	Given       json.RawMessage `json:"given"`
+	Params      map[string]any  `json:"params"`
+	Serialized  *struct {
+		Method         string            `json:"method"`
+		URI            string            `json:"uri"`
+		Body           *string           `json:"body"` // nil: not checked
+		Headers        map[string]string `json:"headers"`
+		RequireHeaders []string          `json:"requireHeaders"`
+		ForbidHeaders  []string          `json:"forbidHeaders"`
+		Host           string            `json:"host"`
+	} `json:"serialized"`
+	Response *struct {
+		StatusCode int               `json:"status_code"`
+		Headers    map[string]string `json:"headers"`
+		Body       string            `json:"body"`
+	} `json:"response"`
+	Result       map[string]any `json:"result"`
+	ErrorCode    string         `json:"errorCode"`
+	ErrorMessage *string        `json:"errorMessage"`
+	Error        map[string]any `json:"error"`
+}
+
+// ignoreList is protocol-tests-ignore-list.json: suites skipped by description for every
+// protocol, and case ids per protocol and direction.
+type ignoreList struct {
+	General struct {
+		Input, Output struct {
+			Suites []string `json:"suites"`
+		}
+	} `json:"general"`
+	Protocols map[string]map[string]struct {
+		Cases []string `json:"cases"`
+	} `json:"protocols"`
+}
+
+func (l *ignoreList) skips(protocolName, direction, description, id string) bool {
+	if l == nil {
+		return false
+	}
+	general := l.General.Input.Suites
+	if direction == "output" {
+		general = l.General.Output.Suites
+	}
+	for _, s := range general {
+		if s == description {
+			return true
+		}
+	}
+	for _, c := range l.Protocols[protocolName][direction].Cases {
+		if c == id && id != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// suiteDirs are the conformance protocol tests plus any directories in AIOAWS_PROTOCOL_SUITES.
+func suiteDirs(t *testing.T) []string {
+	dirs := []string{filepath.Join(testenv.ConformanceDir(t), "protocols")}
+	for _, d := range filepath.SplitList(os.Getenv("AIOAWS_PROTOCOL_SUITES")) {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+func TestConformanceProtocols(t *testing.T) {
+	for _, dir := range suiteDirs(t) {
+		var ignore *ignoreList
+		if data, err := os.ReadFile(filepath.Join(dir, "protocol-tests-ignore-list.json")); err == nil {
+			ignore = &ignoreList{}
+			require.NoError(t, json.Unmarshal(data, ignore))
+		}
+		var files []string
+		require.NoError(t, filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") && !strings.HasSuffix(p, "ignore-list.json") {
+				files = append(files, p)
+			}
+			return err
+		}))
+		sort.Strings(files)
+		for _, file := range files {
+			rel, _ := filepath.Rel(dir, file)
+			name := "protocols-" + strings.ReplaceAll(strings.TrimSuffix(rel, ".json"), string(filepath.Separator), "-")
+			runSuiteFile(t, name, file, ignore)
+		}
+	}
+}
+
+func runSuiteFile(t *testing.T, name, file string, ignore *ignoreList) {
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var suites []suite
+	require.NoError(t, json.Unmarshal(data, &suites), file)
+	passed, failed, skipped := 0, 0, 0
+	unsupported := map[string]bool{}
+	for _, s := range suites {
+		protocols := protocolsOf(s.Metadata)
+		for i, raw := range s.Cases {
+			var c testCase
+			require.NoError(t, json.Unmarshal(raw, &c))
+			direction := "output"
+			if c.Serialized != nil {
+				direction = "input"
+			}
+			label := c.ID
+			if label == "" {
+				label = fmt.Sprintf("%s #%d", s.Description, i)
+			}
+			if ignore.skips(protocols[0], direction, s.Description, c.ID) {
+				skipped++
+				continue
+			}
+			if !Supported(protocols[0]) {
+				unsupported[protocols[0]] = true
+				skipped++
+				continue
+			}
+			if err := runCase(s, c, direction); err != nil {
+				failed++
+				t.Errorf("%s: %s (%s): %v", name, label, c.Description, err)
+				continue
+			}
+			passed++
+		}
+	}
+	fmt.Printf("CONFORMANCE suite=%s passed=%d failed=%d skipped=%d\n", name, passed, failed, skipped)
+	for p := range unsupported {
+		t.Logf("%s: protocol %s has no codec yet: its cases are counted as skipped", name, p)
+	}
+}
+
+func protocolsOf(meta map[string]any) []string {
+	var out []string
+	if list, ok := meta["protocols"].([]any); ok {
+		for _, p := range list {
+			out = append(out, p.(string))
+		}
+	}
+	if len(out) == 0 {
+		out = []string{meta["protocol"].(string)}
+	}
+	return out
+}
+
+func runCase(s suite, c testCase, direction string) error {
+	var given map[string]any
+	if err := json.Unmarshal(c.Given, &given); err != nil {
+		return err
+	}
+	opName, _ := given["name"].(string)
+	doc, err := json.Marshal(map[string]any{"metadata": s.Metadata, "shapes": s.Shapes, "operations": map[string]any{opName: given}})
+	if err != nil {
+		return err
+	}
+	svc, err := models.Parse("conformance", "suite", doc)
+	if err != nil {
+		return err
+	}
+	codec, err := For(svc)
+	if err != nil {
+		return err
+	}
+	op := svc.Operations[opName]
+	if direction == "input" {
+		return checkInput(codec, op, s, c)
+	}
+	return checkOutput(codec, op, c)
+}
+
+func checkInput(codec protocol.Codec, op *models.Operation, s suite, c testCase) error {
+	var in any
+	if c.Params != nil {
+		in = c.Params
+	}
+	req, err := codec.Build(op, in)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	want := c.Serialized
+	if want.Method != "" && req.Method != want.Method {
+		return fmt.Errorf("method %s, want %s", req.Method, want.Method)
+	}
+	gotURI := req.Path
+	if req.RawQuery != "" {
+		gotURI += "?" + req.RawQuery
+	}
+	if !sameURI(gotURI, want.URI) {
+		return fmt.Errorf("uri %q, want %q", gotURI, want.URI)
+	}
+	body := req.Body
+	if req.BodyStream != nil {
+		if body, err = io.ReadAll(req.BodyStream); err != nil {
+			return err
+		}
+	}
+	if len(body) > 0 && req.Header.Get("Content-Length") == "" {
+		req.Header.Set("Content-Length", fmt.Sprint(len(body))) // what the HTTP layer sends
+	}
+	for k, v := range want.Headers {
+		if got := strings.Join(req.Header.Values(k), ", "); got != v {
+			return fmt.Errorf("header %s: %q, want %q", k, got, v)
+		}
+	}
+	for _, k := range want.RequireHeaders {
+		if req.Header.Get(k) == "" {
+			return fmt.Errorf("header %s missing", k)
+		}
+	}
+	for _, k := range want.ForbidHeaders {
+		if req.Header.Get(k) != "" {
+			return fmt.Errorf("header %s must not be sent", k)
+		}
+	}
+	if want.Host != "" {
+		endpoint := s.ClientEndpoint
+		if endpoint == "" {
+			endpoint = "https://example.com"
+		}
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			return err
+		}
+		host := req.HostPrefix + u.Host
+		if host != want.Host {
+			return fmt.Errorf("host %q, want %q", host, want.Host)
+		}
+	}
+	if want.Body == nil {
+		return nil
+	}
+	return sameBody(string(body), *want.Body, req.Header.Get("Content-Type"))
+}
+
+// sameURI compares paths exactly and query strings as multisets of decoded pairs.
+func sameURI(got, want string) bool {
+	gp, gq, _ := strings.Cut(got, "?")
+	wp, wq, _ := strings.Cut(want, "?")
+	if gp != wp {
+		return false
+	}
+	return reflect.DeepEqual(queryPairs(gq), queryPairs(wq))
+}
+
+func queryPairs(q string) []string {
+	var out []string
+	for _, kv := range strings.Split(q, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		dk, err1 := url.PathUnescape(k)
+		dv, err2 := url.PathUnescape(v)
+		if err1 != nil || err2 != nil {
+			out = append(out, kv)
+			continue
+		}
+		out = append(out, dk+"="+dv)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sameBody(got, want, contentType string) error {
+	if strings.TrimSpace(got) == strings.TrimSpace(want) {
+		return nil
+	}
+	if want == "" || got == "" {
+		return fmt.Errorf("body %q, want %q", got, want)
+	}
+	trimmed := strings.TrimSpace(want)
+	switch {
+	case strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "["):
+		var g, w any
+		if err := json.Unmarshal([]byte(got), &g); err != nil {
+			return fmt.Errorf("body is not JSON: %v: %s", err, got)
+		}
+		if err := json.Unmarshal([]byte(want), &w); err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(g, w) {
+			return fmt.Errorf("body %s, want %s", got, want)
+		}
+		return nil
+	case strings.HasPrefix(trimmed, "<"):
+		g, err1 := canonicalXML(got)
+		w, err2 := canonicalXML(want)
+		if err1 != nil || err2 != nil || g != w {
+			return fmt.Errorf("body %s, want %s", got, want)
+		}
+		return nil
+	case strings.Contains(contentType, "x-www-form-urlencoded") || strings.Contains(want, "="):
+		if !reflect.DeepEqual(queryPairs(strings.ReplaceAll(got, "+", "%20")), queryPairs(strings.ReplaceAll(want, "+", "%20"))) {
+			return fmt.Errorf("form body %s, want %s", got, want)
+		}
+		return nil
+	}
+	return fmt.Errorf("body %q, want %q", got, want)
+}
+
+// canonicalXML renders a document's elements, attributes and non-blank text in order, so
+// documents that differ only in formatting compare equal.
+func canonicalXML(doc string) (string, error) {
+	dec := xml.NewDecoder(strings.NewReader(doc))
+	var b strings.Builder
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return b.String(), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			attrs := make([]string, 0, len(x.Attr))
+			for _, a := range x.Attr {
+				attrs = append(attrs, a.Name.Space+":"+a.Name.Local+"="+a.Value)
+			}
+			sort.Strings(attrs)
+			fmt.Fprintf(&b, "<%s %v>", x.Name.Local, attrs)
+		case xml.EndElement:
+			fmt.Fprintf(&b, "</%s>", x.Name.Local)
+		case xml.CharData:
+			if s := strings.TrimSpace(string(x)); s != "" {
+				b.WriteString(s)
+			}
+		}
+	}
+}
+
+func checkOutput(codec protocol.Codec, op *models.Operation, c testCase) error {
+	header := http.Header{}
+	for k, v := range c.Response.Headers {
+		header.Set(k, v)
+	}
+	resp := &protocol.Response{StatusCode: c.Response.StatusCode, Header: header, Body: io.NopCloser(strings.NewReader(c.Response.Body))}
+	if c.ErrorCode != "" || c.Error != nil {
+		e := codec.ParseError(op, resp)
+		if e.Code != c.ErrorCode {
+			return fmt.Errorf("error code %q, want %q", e.Code, c.ErrorCode)
+		}
+		if c.ErrorMessage != nil && e.Message != *c.ErrorMessage {
+			return fmt.Errorf("error message %q, want %q", e.Message, *c.ErrorMessage)
+		}
+		if c.Error != nil {
+			got := normalize(e.Fields)
+			if got == nil {
+				got = map[string]any{}
+			}
+			if !reflect.DeepEqual(got, normalize(c.Error)) {
+				return fmt.Errorf("error fields %v, want %v", got, c.Error)
+			}
+		}
+		return nil
+	}
+	out, err := codec.Parse(op, resp)
+	if err != nil {
+		return fmt.Errorf("parse: %w", err)
+	}
+	want := normalize(c.Result)
+	if want == nil {
+		want = map[string]any{}
+	}
+	if got := normalize(out); !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("result %v, want %v", got, want)
+	}
+	return nil
+}
+
+// normalize turns output values into the JSON forms the suites write: timestamps as epoch
+// seconds, blobs and streams as strings, every number as float64, NaN and infinities spelled.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	case time.Time:
+		return float64(x.UnixMilli()) / 1000
+	case []byte:
+		return string(x)
+	case io.Reader:
+		b, _ := io.ReadAll(x)
+		return string(b)
+	case int64:
+		return float64(x)
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "NaN"
+		case math.IsInf(x, 1):
+			return "Infinity"
+		case math.IsInf(x, -1):
+			return "-Infinity"
+		}
+		return x
+	case json.Number:
+		f, _ := x.Float64()
+		return f
+	}
+	return v
+}

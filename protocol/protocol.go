@@ -1,0 +1,55 @@
+// Package protocol translates between Go values and HTTP for every AWS wire protocol, driven
+// only by compiled service models. The codecs live in sub-packages (json, xml, cbor);
+// package codecs picks one for a service. This package holds what they share: the request and
+// response they work on, input value access, timestamps, REST bindings and validation.
+package protocol
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/models"
+)
+
+// Request is what a Codec builds from an operation's input: everything but the endpoint, which
+// the client resolves and joins (URL host, base path) before signing.
+type Request struct {
+	Method string
+	// Path is the escaped request path relative to the endpoint's path, starting with "/".
+	Path string
+	// RawQuery is the encoded query string, without "?".
+	RawQuery string
+	Header   http.Header
+	// Body is a buffered payload; BodyStream a streaming one (the caller's io.Reader, never
+	// read by the codec). At most one is set.
+	Body       []byte
+	BodyStream io.Reader
+	// HostPrefix is the operation's expanded endpoint host prefix (e.g. "123456789012."), to be
+	// prepended to the endpoint host.
+	HostPrefix string
+}
+
+// Response is an HTTP response handed to a Codec.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	// Body is the response body. Parse reads it; for an operation whose output has a streaming
+	// payload, Parse puts Body itself in the output and the caller owns it from then on.
+	Body io.ReadCloser
+}
+
+// Codec serializes inputs and parses outputs and errors for one service. Codecs compile
+// per-shape plans on first use and are safe for concurrent use.
+type Codec interface {
+	// Protocol is the protocol name as models spell it ("json", "rest-xml", ...).
+	Protocol() string
+	// Build serializes in (a map[string]any document or a struct; nil for no input) as a
+	// request for op. It does not validate: call Validate first.
+	Build(op *models.Operation, in any) (*Request, error)
+	// Parse decodes a successful response into an output document.
+	Parse(op *models.Operation, resp *Response) (map[string]any, error)
+	// ParseError decodes an error response. It always returns an error: an *aws.APIError when
+	// the body could be read, with the modeled fields of op's matching error shape.
+	ParseError(op *models.Operation, resp *Response) *aws.APIError
+}
