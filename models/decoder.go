@@ -33,6 +33,9 @@ type decoder struct {
 	data []byte
 	pos  int
 	path []string
+	// intern holds one copy of each short string seen: model keys, shape and member names
+	// repeat thousands of times in a model, so most strings cost a map lookup, not an allocation.
+	intern map[string]string
 }
 
 func (d *decoder) errorf(format string, args ...any) error {
@@ -162,8 +165,19 @@ func (d *decoder) str() (string, error) {
 		c := d.data[d.pos]
 		switch {
 		case c == '"':
-			s := string(d.data[start:d.pos])
+			raw := d.data[start:d.pos]
 			d.pos++
+			if len(raw) > 64 {
+				return string(raw), nil
+			}
+			if s, ok := d.intern[string(raw)]; ok { // no allocation for the lookup
+				return s, nil
+			}
+			if d.intern == nil {
+				d.intern = make(map[string]string, 1024)
+			}
+			s := string(raw)
+			d.intern[s] = s
 			return s, nil
 		case c == '\\':
 			return d.escapedString(start)
