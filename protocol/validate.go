@@ -148,6 +148,12 @@ func (v *validator) structure(path string, s *models.Shape, val any) {
 	var set []string
 	if !Fields(s, val, func(m *models.Member, mv any) {
 		set = append(set, m.Name)
+		if m.Streaming && m.Shape.Type == models.Blob { // streaming on the member (S3's Body), not the shape
+			if _, ok := Stream(mv); !ok {
+				v.wrongType(join(path, m.Name), mv, "blob (io.Reader, []byte or string)")
+			}
+			return
+		}
 		v.value(join(path, m.Name), m.Shape, mv)
 	}) {
 		v.wrongType(path, val, "structure")

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -362,7 +363,7 @@ func Stream(v any) (io.Reader, bool) {
 	case io.Reader:
 		return x, true
 	case []byte:
-		return strings.NewReader(string(x)), true
+		return bytes.NewReader(x), true
 	case string:
 		return strings.NewReader(x), true
 	}

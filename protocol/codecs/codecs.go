@@ -9,6 +9,8 @@ import (
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/protocol"
 	"github.com/aioaws/aioaws/protocol/awsjson"
+	"github.com/aioaws/aioaws/protocol/awsxml"
+	"github.com/aioaws/aioaws/protocol/rpcv2cbor"
 )
 
 // ErrUnsupported reports a service none of whose protocols aioaws speaks.
@@ -25,6 +27,11 @@ func (e *ErrUnsupported) Error() string {
 var factories = map[string]func(*models.Service) protocol.Codec{
 	"json":      func(s *models.Service) protocol.Codec { return awsjson.New(s, "json") },
 	"rest-json": func(s *models.Service) protocol.Codec { return awsjson.New(s, "rest-json") },
+	"rest-xml":  func(s *models.Service) protocol.Codec { return awsxml.New(s, awsxml.RestXML) },
+	"query":     func(s *models.Service) protocol.Codec { return awsxml.New(s, awsxml.Query) },
+	"ec2":       func(s *models.Service) protocol.Codec { return awsxml.New(s, awsxml.EC2) },
+
+	"smithy-rpc-v2-cbor": func(s *models.Service) protocol.Codec { return rpcv2cbor.New(s) },
 }
 
 // For returns a new codec for svc. Create one per service and share it: codecs cache their

@@ -29,7 +29,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 type suite struct {
 	Description    string            `json:"description"`
 	Metadata       map[string]any    `json:"metadata"`
-	Shapes         map[string]any    `json:"shapes"`
+	Shapes         json.RawMessage   `json:"shapes"` // raw: member order matters
 	ClientEndpoint string            `json:"clientEndpoint"`
 	Cases          []json.RawMessage `json:"cases"`
 }
@@ -189,10 +189,16 @@ func runCase(s suite, c testCase, direction string) error {
 		return err
 	}
 	opName, _ := given["name"].(string)
-	doc, err := json.Marshal(map[string]any{"metadata": s.Metadata, "shapes": s.Shapes, "operations": map[string]any{opName: given}})
+	meta, err := json.Marshal(s.Metadata)
 	if err != nil {
 		return err
 	}
+	name, _ := json.Marshal(opName)
+	shapes := s.Shapes
+	if len(shapes) == 0 {
+		shapes = json.RawMessage("{}")
+	}
+	doc := []byte(`{"metadata":` + string(meta) + `,"shapes":` + string(shapes) + `,"operations":{` + string(name) + `:` + string(c.Given) + `}}`)
 	svc, err := models.Parse("conformance", "suite", doc)
 	if err != nil {
 		return err
@@ -310,6 +316,8 @@ func sameBody(got, want, contentType string) error {
 	}
 	trimmed := strings.TrimSpace(want)
 	switch {
+	case strings.Contains(contentType, "application/cbor"): // the suites write CBOR in base64
+		return sameCBOR(got, want)
 	case strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "["):
 		var g, w any
 		if err := json.Unmarshal([]byte(got), &g); err != nil {
@@ -338,19 +346,177 @@ func sameBody(got, want, contentType string) error {
 	return fmt.Errorf("body %q, want %q", got, want)
 }
 
-// canonicalXML renders a document's elements, attributes and non-blank text in order, so
-// documents that differ only in formatting compare equal.
+// sameCBOR compares a CBOR body with the base64 CBOR a suite expects, as decoded values:
+// definite or indefinite lengths and any integer or float width compare equal when the
+// values do. Its decoder is deliberately independent of the codec's.
+func sameCBOR(got, want string) error {
+	w, err := protocol.DecodeBase64(want)
+	if err != nil {
+		return fmt.Errorf("expected body is not base64: %v", err)
+	}
+	decode := func(b []byte) (any, error) {
+		v, n, err := cborItem(b, 0, 0)
+		if err == nil && n != len(b) {
+			err = fmt.Errorf("%d bytes after the value", len(b)-n)
+		}
+		return v, err
+	}
+	gv, err := decode([]byte(got))
+	if err != nil {
+		return fmt.Errorf("body %x is not CBOR: %v", got, err)
+	}
+	wv, err := decode(w)
+	if err != nil {
+		return fmt.Errorf("expected body %x: %v", w, err)
+	}
+	if !reflect.DeepEqual(gv, wv) {
+		return fmt.Errorf("body %v (%x), want %v (%x)", gv, got, wv, w)
+	}
+	return nil
+}
+
+// cborItem decodes the item at b[i:] into comparable values: every number a float64 (NaN
+// and infinities spelled out), byte strings as "h'<hex>'" (raw at depth -1, for chunks),
+// tags as {"tag": n, "value": v}.
+func cborItem(b []byte, i, depth int) (any, int, error) {
+	if depth > 64 || i >= len(b) {
+		return nil, i, fmt.Errorf("truncated or too deep at %d", i)
+	}
+	major, info := b[i]>>5, b[i]&31
+	i++
+	var arg uint64
+	switch {
+	case info < 24:
+		arg = uint64(info)
+	case info <= 27:
+		n := 1 << (info - 24)
+		if i+n > len(b) {
+			return nil, i, fmt.Errorf("truncated argument at %d", i)
+		}
+		for _, c := range b[i : i+n] {
+			arg = arg<<8 | uint64(c)
+		}
+		i += n
+	case info != 31 || major < 2 || major == 6:
+		return nil, i, fmt.Errorf("bad additional info %d at %d", info, i-1)
+	}
+	indefinite := info == 31
+	num := func(f float64) any {
+		switch {
+		case math.IsNaN(f):
+			return "NaN"
+		case math.IsInf(f, 1):
+			return "Infinity"
+		case math.IsInf(f, -1):
+			return "-Infinity"
+		}
+		return f
+	}
+	switch major {
+	case 0:
+		return float64(arg), i, nil
+	case 1:
+		return -1 - float64(arg), i, nil
+	case 2, 3:
+		var s []byte
+		for more := true; more; more = indefinite {
+			n := arg
+			if indefinite {
+				if i < len(b) && b[i] == 0xff {
+					i++
+					break
+				}
+				chunk, next, err := cborItem(b, i, -1) // depth -1: the raw string
+				if err != nil || b[i]>>5 != major || b[i]&31 == 31 {
+					return nil, i, fmt.Errorf("bad chunk at %d", i)
+				}
+				s, i = append(s, chunk.(string)...), next
+				continue
+			}
+			if uint64(len(b)-i) < n {
+				return nil, i, fmt.Errorf("string past the end at %d", i)
+			}
+			s, i = append(s, b[i:i+int(n)]...), i+int(n)
+		}
+		if major == 2 && depth >= 0 {
+			return fmt.Sprintf("h'%x'", s), i, nil
+		}
+		return string(s), i, nil
+	case 4, 5:
+		list, m := []any{}, map[string]any{}
+		for k := uint64(0); indefinite || k < arg; k++ {
+			if indefinite && i < len(b) && b[i] == 0xff {
+				i++
+				break
+			}
+			v, next, err := cborItem(b, i, depth+1)
+			if err != nil {
+				return nil, next, err
+			}
+			i = next
+			if major == 4 {
+				list = append(list, v)
+				continue
+			}
+			val, next, err := cborItem(b, i, depth+1)
+			if err != nil {
+				return nil, next, err
+			}
+			m[fmt.Sprint(v)], i = val, next
+		}
+		if major == 4 {
+			return list, i, nil
+		}
+		return m, i, nil
+	case 6:
+		v, next, err := cborItem(b, i, depth+1)
+		return map[string]any{"tag": float64(arg), "value": v}, next, err
+	}
+	switch {
+	case info == 20 || info == 21:
+		return info == 21, i, nil
+	case info == 22 || info == 23:
+		return nil, i, nil
+	case info == 25:
+		exp, frac := int(arg>>10)&31, float64(arg&0x3ff)
+		f := math.Ldexp(frac, -24)
+		if exp == 31 && frac != 0 {
+			f = math.NaN()
+		} else if exp == 31 {
+			f = math.Inf(1)
+		} else if exp > 0 {
+			f = math.Ldexp(frac+1024, exp-25)
+		}
+		if arg&0x8000 != 0 {
+			f = -f
+		}
+		return num(f), i, nil
+	case info == 26:
+		return num(float64(math.Float32frombits(uint32(arg)))), i, nil
+	case info == 27:
+		return num(math.Float64frombits(arg)), i, nil
+	}
+	return nil, i, fmt.Errorf("unexpected simple value at %d", i-1)
+}
+
+// canonicalXML renders a document's elements, attributes and non-blank text, so documents that
+// differ only in formatting compare equal. Element order counts, except among map entries:
+// the suites list map entries in the order of their JSON params, which Go maps do not keep,
+// so runs of sibling map entries (elements named "entry", or pairs whose first child is "key")
+// are sorted.
 func canonicalXML(doc string) (string, error) {
 	dec := xml.NewDecoder(strings.NewReader(doc))
-	var b strings.Builder
+	root := &xmlNode{}
+	stack := []*xmlNode{root}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return b.String(), nil
+			break
 		}
 		if err != nil {
 			return "", err
 		}
+		top := stack[len(stack)-1]
 		switch x := tok.(type) {
 		case xml.StartElement:
 			attrs := make([]string, 0, len(x.Attr))
@@ -358,15 +524,43 @@ func canonicalXML(doc string) (string, error) {
 				attrs = append(attrs, a.Name.Space+":"+a.Name.Local+"="+a.Value)
 			}
 			sort.Strings(attrs)
-			fmt.Fprintf(&b, "<%s %v>", x.Name.Local, attrs)
+			n := &xmlNode{name: x.Name.Local, attrs: strings.Join(attrs, " ")}
+			top.children = append(top.children, n)
+			stack = append(stack, n)
 		case xml.EndElement:
-			fmt.Fprintf(&b, "</%s>", x.Name.Local)
+			stack = stack[:len(stack)-1]
 		case xml.CharData:
-			if s := strings.TrimSpace(string(x)); s != "" {
-				b.WriteString(s)
-			}
+			top.text += strings.TrimSpace(string(x))
 		}
 	}
+	return root.String(), nil
+}
+
+type xmlNode struct {
+	name, attrs, text string
+	children          []*xmlNode
+}
+
+func (n *xmlNode) isMapEntry() bool {
+	return n.name == "entry" || (len(n.children) == 2 && n.children[0].name == "key")
+}
+
+func (n *xmlNode) String() string {
+	parts := make([]string, len(n.children))
+	for i, c := range n.children {
+		parts[i] = c.String()
+	}
+	for i := 0; i < len(n.children); {
+		j := i
+		for j < len(n.children) && n.children[j].name == n.children[i].name && n.children[j].isMapEntry() {
+			j++
+		}
+		if j > i+1 {
+			sort.Strings(parts[i:j])
+		}
+		i = max(j, i+1)
+	}
+	return "<" + n.name + " " + n.attrs + ">" + n.text + strings.Join(parts, "") + "</" + n.name + ">"
 }
 
 func checkOutput(codec protocol.Codec, op *models.Operation, c testCase) error {
@@ -374,7 +568,15 @@ func checkOutput(codec protocol.Codec, op *models.Operation, c testCase) error {
 	for k, v := range c.Response.Headers {
 		header.Set(k, v)
 	}
-	resp := &protocol.Response{StatusCode: c.Response.StatusCode, Header: header, Body: io.NopCloser(strings.NewReader(c.Response.Body))}
+	body := c.Response.Body
+	if codec.Protocol() == "smithy-rpc-v2-cbor" { // the suites write CBOR bodies in base64
+		b, err := protocol.DecodeBase64(body)
+		if err != nil {
+			return err
+		}
+		body = string(b)
+	}
+	resp := &protocol.Response{StatusCode: c.Response.StatusCode, Header: header, Body: io.NopCloser(strings.NewReader(body))}
 	if c.ErrorCode != "" || c.Error != nil {
 		e := codec.ParseError(op, resp)
 		if e.Code != c.ErrorCode {
