@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/protocol"
@@ -19,9 +20,10 @@ const maxDepth = 256
 // directly (timestamps as time.Time, blobs as []byte, integers as int64) without a generic
 // intermediate tree.
 type reader struct {
-	data  []byte
+	data  []byte // never modified or reused: strings may alias it
 	pos   int
 	depth int
+	keys  map[string]string // map keys seen in this body; item attribute names repeat per item
 }
 
 func (r *reader) errorf(format string, args ...any) error {
@@ -222,9 +224,28 @@ func (r *reader) hex4() (rune, bool) {
 	return rune(v), err == nil
 }
 
+// str returns a string value. A string without escapes aliases the body buffer instead of
+// being copied: the buffer is read once per response and never reused, so the output keeps it
+// alive and nothing can change it.
 func (r *reader) str() (string, error) {
 	b, err := r.strBytes()
-	return string(b), err
+	if err != nil || len(b) == 0 {
+		return "", err
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+}
+
+// key returns a map key, one string per distinct key in the response.
+func (r *reader) key(b []byte) string {
+	if k, ok := r.keys[string(b)]; ok {
+		return k
+	}
+	if r.keys == nil {
+		r.keys = make(map[string]string, 16)
+	}
+	k := string(b)
+	r.keys[k] = k
+	return k
 }
 
 func (r *reader) number() ([]byte, error) {
@@ -365,7 +386,7 @@ func (c *Codec) readValue(r *reader, s *models.Shape) (any, error) {
 		err := r.object(func(key []byte) error {
 			v, err := c.readValue(r, s.Value.Shape)
 			if err == nil && (v != nil || s.Sparse) {
-				out[string(key)] = v
+				out[r.key(key)] = v
 			}
 			return err
 		})
