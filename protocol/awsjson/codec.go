@@ -6,7 +6,6 @@ package awsjson
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -150,7 +149,7 @@ func (c *Codec) buildPayload(req *protocol.Request, p *models.Member, body []pro
 func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string]any, error) {
 	out := map[string]any{}
 	if op.Output == nil {
-		drain(resp.Body)
+		protocol.Drain(resp.Body)
 		return out, nil
 	}
 	if c.rest {
@@ -236,7 +235,7 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 	} else if s, ok := body["Code"].(string); ok {
 		typ = s
 	}
-	e.Code = sanitizeCode(typ)
+	e.Code = protocol.SanitizeErrorCode(typ)
 	for _, k := range []string{"message", "Message", "errorMessage"} {
 		if s, ok := body[k].(string); ok {
 			e.Message = s
@@ -246,7 +245,7 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 	if e.Code == "" {
 		e.Code = http.StatusText(resp.StatusCode)
 	}
-	shape := errorShape(op, e.Code)
+	shape := protocol.ErrorShape(op, e.Code)
 	if qe := resp.Header.Get("X-Amzn-Query-Error"); qe != "" && c.svc.Metadata.AWSQueryCompatible {
 		code, fault, _ := strings.Cut(qe, ";")
 		e.Code = code
@@ -264,46 +263,7 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 		if len(data) > 0 {
 			_ = c.readStructInto(&reader{data: data}, shape, e.Fields)
 		}
-		if shape.Fault {
-			e.Fault = "server"
-		} else if shape.Error != nil && shape.Error.SenderFault {
-			e.Fault = "client"
-		}
 	}
-	if e.Fault == "" {
-		switch {
-		case resp.StatusCode >= 500:
-			e.Fault = "server"
-		case resp.StatusCode >= 400:
-			e.Fault = "client"
-		}
-	}
+	protocol.SetFault(e, shape)
 	return e
-}
-
-// sanitizeCode turns "aws.protocoltests#FooError:http://internal/" into "FooError".
-func sanitizeCode(s string) string {
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.LastIndexByte(s, '#'); i >= 0 {
-		s = s[i+1:]
-	}
-	return strings.TrimSpace(s)
-}
-
-func errorShape(op *models.Operation, code string) *models.Shape {
-	for _, s := range op.Errors {
-		if s.Name == code || (s.Error != nil && s.Error.Code == code) {
-			return s
-		}
-	}
-	return nil
-}
-
-func drain(body io.ReadCloser) {
-	if body != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-		body.Close()
-	}
 }

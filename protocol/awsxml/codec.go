@@ -175,12 +175,12 @@ func (c *Codec) buildPayload(req *protocol.Request, p *models.Member, body []pro
 func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string]any, error) {
 	out := map[string]any{}
 	if op.Output == nil {
-		drain(resp.Body)
+		protocol.Drain(resp.Body)
 		return out, nil
 	}
 	if c.proto == RestXML {
 		if err := protocol.ReadRESTOutput(op.Output, resp, out); err != nil {
-			drain(resp.Body)
+			protocol.Drain(resp.Body)
 			return nil, err
 		}
 		for _, m := range op.Output.Members {
@@ -195,7 +195,7 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 	if resp.Body == nil {
 		return out, nil
 	}
-	defer drain(resp.Body)
+	defer protocol.Drain(resp.Body)
 	r := newReader(&limitReader{r: resp.Body, n: protocol.MaxBody})
 	root, ok, err := r.root()
 	if err != nil || !ok {
@@ -245,7 +245,7 @@ func (c *Codec) errorIn200(r *reader, op *models.Operation, resp *protocol.Respo
 		e.RequestID = info.requestID
 	}
 	e.Fault = "server"
-	if s := errorShape(op, e.Code); s != nil {
+	if s := protocol.ErrorShape(op, e.Code); s != nil {
 		e.Fields = map[string]any{}
 		if s.Error != nil && s.Error.SenderFault {
 			e.Fault = "client"
@@ -316,7 +316,7 @@ func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[
 	if resp.Body == nil {
 		return nil
 	}
-	defer drain(resp.Body)
+	defer protocol.Drain(resp.Body)
 	switch s.Type {
 	case models.Blob, models.String:
 		data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
@@ -367,13 +367,6 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func drain(body io.ReadCloser) {
-	if body != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-		body.Close()
-	}
-}
-
 // ParseError decodes an error response: S3's bare <Error>, the <ErrorResponse><Error> of
 // rest-xml and query services, and ec2's <Response><Errors><Error>; an empty body (HEAD
 // requests, 304s) takes its code from the status ("NotFound"). The modeled fields of op's
@@ -412,7 +405,8 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 	case "Receiver":
 		e.Fault = "server"
 	}
-	if shape := errorShape(op, e.Code); shape != nil {
+	shape := protocol.ErrorShape(op, e.Code)
+	if shape != nil {
 		e.Fields = map[string]any{}
 		if c.proto == RestXML && resp.Header != nil {
 			_ = protocol.ReadRESTOutput(shape, resp, e.Fields)
@@ -430,22 +424,8 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 				}
 			}
 		}
-		if e.Fault == "" {
-			if shape.Fault {
-				e.Fault = "server"
-			} else if shape.Error != nil && shape.Error.SenderFault {
-				e.Fault = "client"
-			}
-		}
 	}
-	if e.Fault == "" {
-		switch {
-		case resp.StatusCode >= 500:
-			e.Fault = "server"
-		case resp.StatusCode >= 400:
-			e.Fault = "client"
-		}
-	}
+	protocol.SetFault(e, shape)
 	return e
 }
 
@@ -578,15 +558,6 @@ func (c *Codec) readErrorFields(data []byte, shape *models.Shape, out map[string
 		return err
 	}
 	return c.readStruct(r, shape, el, out)
-}
-
-func errorShape(op *models.Operation, code string) *models.Shape {
-	for _, s := range op.Errors {
-		if s.Name == code || (s.Error != nil && s.Error.Code == code) {
-			return s
-		}
-	}
-	return nil
 }
 
 var _ protocol.Codec = (*Codec)(nil)

@@ -1,7 +1,6 @@
 package rpcv2cbor
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -108,7 +107,7 @@ func hasEventStream(s *models.Shape) bool {
 func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string]any, error) {
 	out := map[string]any{}
 	if op.Output == nil {
-		drain(resp.Body)
+		protocol.Drain(resp.Body)
 		return out, nil
 	}
 	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
@@ -135,12 +134,12 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 	data, _ := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
 	resp.Body.Close()
 	typ, msg := scanError(data)
-	e.Code = sanitizeCode(typ)
+	e.Code = protocol.SanitizeErrorCode(typ)
 	e.Message = msg
 	if e.Code == "" {
 		e.Code = http.StatusText(resp.StatusCode)
 	}
-	shape := errorShape(op, e.Code)
+	shape := protocol.ErrorShape(op, e.Code)
 	if qe := resp.Header.Get("X-Amzn-Query-Error"); qe != "" && c.svc.Metadata.AWSQueryCompatible {
 		code, fault, _ := strings.Cut(qe, ";")
 		if code != "" {
@@ -158,22 +157,8 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 		if len(data) > 0 {
 			_ = c.readStructInto(&reader{data: data}, shape, e.Fields)
 		}
-		if e.Fault == "" {
-			if shape.Fault {
-				e.Fault = "server"
-			} else if shape.Error != nil && shape.Error.SenderFault {
-				e.Fault = "client"
-			}
-		}
 	}
-	if e.Fault == "" {
-		switch {
-		case resp.StatusCode >= 500:
-			e.Fault = "server"
-		case resp.StatusCode >= 400:
-			e.Fault = "client"
-		}
-	}
+	protocol.SetFault(e, shape)
 	return e
 }
 
@@ -228,32 +213,5 @@ func scanError(data []byte) (typ, msg string) {
 		if err := r.skip(); err != nil {
 			return typ, msg
 		}
-	}
-}
-
-// sanitizeCode turns "aws.protocoltests#FooError:http://internal/" into "FooError".
-func sanitizeCode(s string) string {
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		s = s[:i]
-	}
-	if i := strings.LastIndexByte(s, '#'); i >= 0 {
-		s = s[i+1:]
-	}
-	return strings.TrimSpace(s)
-}
-
-func errorShape(op *models.Operation, code string) *models.Shape {
-	for _, s := range op.Errors {
-		if s.Name == code || (s.Error != nil && s.Error.Code == code) {
-			return s
-		}
-	}
-	return nil
-}
-
-func drain(body io.ReadCloser) {
-	if body != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-		body.Close()
 	}
 }

@@ -2,18 +2,14 @@ package rpcv2cbor
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
-	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aioaws/aioaws/internal/testenv"
-	"github.com/aioaws/aioaws/models"
-	"github.com/aioaws/aioaws/protocol"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -190,204 +184,6 @@ func taggedItem(r *reader) (any, error) {
 		return one("float64", num(fmt.Sprint(h.arg))), nil
 	}
 	return nil, r.simple(h)
-}
-
-// The protocol suites, run here against the codec directly. Their CBOR bodies are base64 in
-// both directions; the shared runner in protocol/codecs compares request bodies the same way.
-type protocolSuite struct {
-	Description string            `json:"description"`
-	Metadata    map[string]any    `json:"metadata"`
-	Shapes      map[string]any    `json:"shapes"`
-	Cases       []json.RawMessage `json:"cases"`
-}
-
-type protocolCase struct {
-	ID         string          `json:"id"`
-	Given      json.RawMessage `json:"given"`
-	Params     map[string]any  `json:"params"`
-	Serialized *struct {
-		Method         string            `json:"method"`
-		URI            string            `json:"uri"`
-		Body           string            `json:"body"`
-		Headers        map[string]string `json:"headers"`
-		RequireHeaders []string          `json:"requireHeaders"`
-		ForbidHeaders  []string          `json:"forbidHeaders"`
-	} `json:"serialized"`
-	Response *struct {
-		StatusCode int               `json:"status_code"`
-		Headers    map[string]string `json:"headers"`
-		Body       string            `json:"body"`
-	} `json:"response"`
-	Result       map[string]any `json:"result"`
-	ErrorCode    string         `json:"errorCode"`
-	ErrorMessage *string        `json:"errorMessage"`
-	Error        map[string]any `json:"error"`
-}
-
-func TestProtocolSuites(t *testing.T) {
-	dir := filepath.Join(testenv.ConformanceDir(t), "protocols")
-	var ignore struct {
-		Protocols map[string]map[string]struct {
-			Cases []string `json:"cases"`
-		} `json:"protocols"`
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "protocol-tests-ignore-list.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, &ignore))
-	for _, direction := range []string{"input", "output"} {
-		files, err := filepath.Glob(filepath.Join(dir, direction, "smithy-rpc-v2-cbor*.json"))
-		require.NoError(t, err)
-		require.NotEmpty(t, files)
-		for _, file := range files {
-			data, err := os.ReadFile(file)
-			require.NoError(t, err)
-			var suites []protocolSuite
-			require.NoError(t, json.Unmarshal(data, &suites))
-			passed, skipped := 0, 0
-			for _, s := range suites {
-				for _, raw := range s.Cases {
-					var c protocolCase
-					require.NoError(t, json.Unmarshal(raw, &c))
-					if slices.Contains(ignore.Protocols[ProtocolName][direction].Cases, c.ID) {
-						skipped++
-						continue
-					}
-					if err := runProtocolCase(s, c); err != nil {
-						t.Errorf("%s: %s: %v", filepath.Base(file), c.ID, err)
-						continue
-					}
-					passed++
-				}
-			}
-			t.Logf("%s/%s: passed=%d skipped=%d", direction, filepath.Base(file), passed, skipped)
-		}
-	}
-}
-
-func runProtocolCase(s protocolSuite, c protocolCase) error {
-	var given map[string]any
-	if err := json.Unmarshal(c.Given, &given); err != nil {
-		return err
-	}
-	opName, _ := given["name"].(string)
-	if opName == "" {
-		opName = "Operation"
-		given["name"] = opName
-	}
-	doc, err := json.Marshal(map[string]any{"metadata": s.Metadata, "shapes": s.Shapes, "operations": map[string]any{opName: given}})
-	if err != nil {
-		return err
-	}
-	svc, err := models.Parse("conformance", "suite", doc)
-	if err != nil {
-		return err
-	}
-	codec := New(svc)
-	op := svc.Operations[opName]
-	if want := c.Serialized; want != nil {
-		var in any
-		if c.Params != nil {
-			in = c.Params
-		}
-		req, err := codec.Build(op, in)
-		if err != nil {
-			return err
-		}
-		if req.Method != want.Method || req.Path != want.URI {
-			return fmt.Errorf("%s %s, want %s %s", req.Method, req.Path, want.Method, want.URI)
-		}
-		if len(req.Body) > 0 {
-			req.Header.Set("Content-Length", fmt.Sprint(len(req.Body)))
-		}
-		for k, v := range want.Headers {
-			if got := req.Header.Get(k); got != v {
-				return fmt.Errorf("header %s: %q, want %q", k, got, v)
-			}
-		}
-		for _, k := range want.RequireHeaders {
-			if req.Header.Get(k) == "" {
-				return fmt.Errorf("header %s missing", k)
-			}
-		}
-		for _, k := range want.ForbidHeaders {
-			if req.Header.Get(k) != "" {
-				return fmt.Errorf("header %s must not be sent", k)
-			}
-		}
-		wantBody, err := base64.StdEncoding.DecodeString(want.Body)
-		if err != nil {
-			return err
-		}
-		return sameCBOR(req.Body, wantBody)
-	}
-	body, err := base64.StdEncoding.DecodeString(c.Response.Body)
-	if err != nil {
-		return err
-	}
-	header := http.Header{}
-	for k, v := range c.Response.Headers {
-		header.Set(k, v)
-	}
-	resp := &protocol.Response{StatusCode: c.Response.StatusCode, Header: header, Body: io.NopCloser(bytes.NewReader(body))}
-	if c.ErrorCode != "" || c.Error != nil {
-		e := codec.ParseError(op, resp)
-		if e.Code != c.ErrorCode {
-			return fmt.Errorf("error code %q, want %q", e.Code, c.ErrorCode)
-		}
-		if c.ErrorMessage != nil && e.Message != *c.ErrorMessage {
-			return fmt.Errorf("error message %q, want %q", e.Message, *c.ErrorMessage)
-		}
-		if c.Error != nil && !reflect.DeepEqual(normalize(orEmpty(e.Fields)), normalize(c.Error)) {
-			return fmt.Errorf("error fields %v, want %v", e.Fields, c.Error)
-		}
-		return nil
-	}
-	out, err := codec.Parse(op, resp)
-	if err != nil {
-		return err
-	}
-	if got, want := normalize(out), normalize(orEmpty(c.Result)); !reflect.DeepEqual(got, want) {
-		return fmt.Errorf("result %v, want %v", got, want)
-	}
-	return nil
-}
-
-func orEmpty(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
-// sameCBOR compares two bodies as decoded values (definite or indefinite lengths, any
-// integer or float width); both empty is equal.
-func sameCBOR(got, want []byte) error {
-	if len(got) == 0 || len(want) == 0 {
-		if len(got) == len(want) {
-			return nil
-		}
-		return fmt.Errorf("body %x, want %x", got, want)
-	}
-	decode := func(b []byte) (any, error) {
-		r := &reader{data: b}
-		v, err := r.any()
-		if err == nil {
-			err = r.end()
-		}
-		return normalize(v), err
-	}
-	g, err := decode(got)
-	if err != nil {
-		return fmt.Errorf("body %x: %v", got, err)
-	}
-	w, err := decode(want)
-	if err != nil {
-		return err
-	}
-	if !reflect.DeepEqual(g, w) {
-		return fmt.Errorf("body %v (%x), want %v (%x)", g, got, w, want)
-	}
-	return nil
 }
 
 // normalize turns values into the forms the suites write: timestamps as epoch seconds,
