@@ -28,6 +28,38 @@ type Request struct {
 	// HostPrefix is the operation's expanded endpoint host prefix (e.g. "123456789012."), to be
 	// prepended to the endpoint host.
 	HostPrefix string
+
+	streamStart int64 // offset of a seekable BodyStream at its first Rewind; -1 before
+	rewound     bool
+}
+
+// Rewindable reports whether the body can be sent more than once: no body, a buffered one, or
+// a stream that is an io.Seeker.
+func (r *Request) Rewindable() bool {
+	if r.BodyStream == nil {
+		return true
+	}
+	_, ok := r.BodyStream.(io.Seeker)
+	return ok
+}
+
+// Rewind prepares a seekable stream for (re)sending: the first call records where the stream
+// starts, later calls seek back there. It does nothing for other bodies.
+func (r *Request) Rewind() error {
+	s, ok := r.BodyStream.(io.Seeker)
+	if !ok {
+		return nil
+	}
+	if !r.rewound {
+		off, err := s.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return err
+		}
+		r.streamStart, r.rewound = off, true
+		return nil
+	}
+	_, err := s.Seek(r.streamStart, io.SeekStart)
+	return err
 }
 
 // Response is an HTTP response handed to a Codec.

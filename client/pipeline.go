@@ -1,0 +1,502 @@
+package client
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/endpoints"
+	"github.com/aioaws/aioaws/events"
+	"github.com/aioaws/aioaws/internal/checksum"
+	"github.com/aioaws/aioaws/internal/retry"
+	"github.com/aioaws/aioaws/models"
+	"github.com/aioaws/aioaws/protocol"
+	"github.com/aioaws/aioaws/signer"
+)
+
+// minCompressBytes is the smallest body compressed for operations that accept gzip (the SDKs'
+// request_min_compression_size_bytes default).
+const minCompressBytes = 10240
+
+// call is the whole pipeline of one operation call, flat, in order.
+func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, opName string, in any) (map[string]any, error) {
+	start := time.Now()
+	op, err := c.operation(opName)
+	if err != nil {
+		return nil, err
+	}
+	var trace *Trace
+	if o.OnTrace != nil {
+		trace = &Trace{Service: c.svc.Name, Operation: opName}
+		defer func() { trace.Total = time.Since(start); o.OnTrace(trace) }()
+	}
+	reg, svc := o.Events, c.svc.Name
+	for _, name := range [...]string{events.ProvideClientParams, events.BeforeParameterBuild} {
+		if reg.Has(name, svc, opName) {
+			e := &events.Event{Name: name, Service: svc, Operation: opName, Params: in}
+			if err := reg.Emit(ctx, e); err != nil {
+				return nil, err
+			}
+			in = e.Params
+		}
+	}
+	if err := protocol.Validate(op, in); err != nil {
+		return nil, err
+	}
+	preq, err := c.codec.Build(op, in)
+	if err != nil {
+		return nil, err
+	}
+	ep, base, err := c.endpoint(o, op, in)
+	if err != nil {
+		return nil, &EndpointError{Err: err}
+	}
+	if c.svc.Name == "s3" && strings.HasPrefix(op.HTTP.RequestURI, "/{Bucket}") {
+		// S3's endpoint rules put the bucket in the URL (host or path) already.
+		preq.Path = trimFirstSegment(preq.Path)
+	}
+	if err := prepareBody(op, in, preq); err != nil {
+		return nil, err
+	}
+	signing := c.signingOptions(o, ep)
+	if reg.Has(events.BeforeCall, svc, opName) {
+		if err := reg.Emit(ctx, &events.Event{Name: events.BeforeCall, Service: svc, Operation: opName, Params: in}); err != nil {
+			return nil, err
+		}
+	}
+
+	attempts := retryer.Begin()
+	for n := 1; ; n++ {
+		if err := attempts.BeforeAttempt(ctx); err != nil {
+			return nil, err
+		}
+		out, info, err := c.attempt(ctx, o, op, in, preq, ep, base, signing, n, trace)
+		if err != nil && o.AttemptTimeout > 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			err = &retry.AttemptTimeoutError{After: o.AttemptTimeout, Err: err} // ours, not the caller's: retryable
+		}
+		if trace != nil {
+			trace.Attempts = n
+		}
+		if err == nil {
+			attempts.After(nil, info)
+			addMetadata(out, info, n)
+			if reg.Has(events.AfterCall, svc, opName) {
+				e := &events.Event{Name: events.AfterCall, Service: svc, Operation: opName, Params: in, Parsed: out, Attempt: n}
+				if err := reg.Emit(ctx, e); err != nil {
+					return nil, err
+				}
+				out = e.Parsed
+			}
+			return out, nil
+		}
+		if info.ClockSkew != 0 {
+			c.skew.Store(int64(info.ClockSkew))
+		}
+		delay, stop := attempts.After(err, info)
+		retrying := stop == nil && delay > 0
+		if reg.Has(events.NeedsRetry, svc, opName) {
+			e := &events.Event{Name: events.NeedsRetry, Service: svc, Operation: opName, Params: in, Err: err, Attempt: n, Retry: &retrying}
+			if herr := reg.Emit(ctx, e); herr != nil {
+				return nil, herr
+			}
+		}
+		if retrying && !preq.Rewindable() {
+			retrying, stop = false, fmt.Errorf("not retried: the request body cannot be rewound: %w", err)
+		}
+		if !retrying {
+			if stop == nil {
+				stop = err
+			}
+			if reg.Has(events.AfterCallError, svc, opName) {
+				_ = reg.Emit(ctx, &events.Event{Name: events.AfterCallError, Service: svc, Operation: opName, Params: in, Err: stop, Attempt: n})
+			}
+			return nil, stop
+		}
+		if err := attempts.Wait(ctx, delay); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// attempt sends the request once and parses the answer.
+func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, in any, preq *protocol.Request,
+	ep endpoints.Endpoint, base *url.URL, signing signer.Options, n int, trace *Trace) (map[string]any, retry.Response, error) {
+	var info retry.Response
+	reg, svc := o.Events, c.svc.Name
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if o.AttemptTimeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, o.AttemptTimeout)
+	}
+	keepCtx := false // true when a streaming output body outlives this function
+	defer func() {
+		if !keepCtx {
+			cancel()
+		}
+	}()
+
+	req, err := newHTTPRequest(actx, preq, base, ep, o.Headers)
+	if err != nil {
+		return nil, info, err
+	}
+	if reg.Has(events.RequestCreated, svc, op.Name) || reg.Has(events.BeforeSign, svc, op.Name) {
+		for _, name := range [...]string{events.RequestCreated, events.BeforeSign} {
+			if err := reg.Emit(actx, &events.Event{Name: name, Service: svc, Operation: op.Name, Params: in, Request: req, Attempt: n}); err != nil {
+				return nil, info, err
+			}
+		}
+	}
+	if o.Credentials != nil && !anonymous(op) {
+		creds, err := o.Credentials.Retrieve(actx)
+		if err != nil {
+			return nil, info, &CredentialsError{Err: err}
+		}
+		if !creds.Anonymous() {
+			if preq.Body != nil {
+				signing.Payload = preq.Body
+			} else if preq.BodyStream != nil {
+				signing.UnsignedPayload = true
+			}
+			if err := c.signer.Sign(actx, creds, req, signing); err != nil {
+				return nil, info, &CredentialsError{Err: err}
+			}
+		}
+	}
+	var resp *http.Response
+	if reg.Has(events.BeforeSend, svc, op.Name) {
+		e := &events.Event{Name: events.BeforeSend, Service: svc, Operation: op.Name, Params: in, Request: req, Attempt: n}
+		if err := reg.Emit(actx, e); err != nil {
+			return nil, info, err
+		}
+		if resp = e.Response; resp != nil && req.Body != nil {
+			req.Body.Close() // answered without sending: nobody else will close it
+		}
+	}
+	if resp == nil {
+		r, timing, err := o.Transport.Do(req)
+		if timing != nil && trace != nil {
+			trace.QueueWait += timing.Queued
+			trace.Send += timing.ToHeaders
+		}
+		if err != nil {
+			return nil, info, err
+		}
+		resp = r
+	}
+	info = retry.Response{StatusCode: resp.StatusCode, Header: resp.Header, ClockSkew: clockSkew(resp, c.opts.Now())}
+	if reg.Has(events.ResponseReceived, svc, op.Name) {
+		if err := reg.Emit(actx, &events.Event{Name: events.ResponseReceived, Service: svc, Operation: op.Name, Params: in, Request: req, Response: resp, Attempt: n}); err != nil {
+			protocol.Drain(resp.Body)
+			return nil, info, err
+		}
+	}
+	if o.RawResponse {
+		keepCtx = true
+		return map[string]any{"StatusCode": int64(resp.StatusCode), "Header": resp.Header, "Body": &ctxBody{resp.Body, cancel}}, info, nil
+	}
+	parseStart := time.Now()
+	presp := &protocol.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body}
+	if resp.StatusCode >= 300 {
+		apiErr := c.codec.ParseError(op, presp)
+		apiErr.Service, apiErr.Operation = svc, op.Name
+		return nil, info, apiErr
+	}
+	streaming := streamingOutput(op)
+	if streaming != nil {
+		presp.Body = &ctxBody{resp.Body, cancel}
+	}
+	out, err := c.codec.Parse(op, presp)
+	if trace != nil {
+		trace.Parse += time.Since(parseStart)
+	}
+	if err != nil {
+		var apiErr *aws.APIError // S3 answers some errors with 200
+		if errors.As(err, &apiErr) {
+			apiErr.Service, apiErr.Operation = svc, op.Name
+			return nil, info, apiErr
+		}
+		return nil, info, fmt.Errorf("parse response: %w", err)
+	}
+	if streaming != nil {
+		if _, ok := out[streaming.Name]; ok {
+			keepCtx = true // the body's Close cancels the attempt's context
+		}
+	}
+	return out, info, nil
+}
+
+// trimFirstSegment turns "/bucket/key" into "/key" and "/bucket" into "".
+func trimFirstSegment(path string) string {
+	if i := strings.IndexByte(path[1:], '/'); i >= 0 {
+		return path[i+1:]
+	}
+	return ""
+}
+
+// endpoint resolves op's endpoint for this call and parses its URL (cached per URL).
+func (c *Client) endpoint(o *Options, op *models.Operation, in any) (endpoints.Endpoint, *url.URL, error) {
+	cfg := endpoints.Config{Region: o.Region, UseFIPS: o.UseFIPS, UseDualStack: o.UseDualStack, Endpoint: o.Endpoint, S3: o.S3, BuiltIns: o.EndpointBuiltIns}
+	doc, _ := in.(map[string]any)
+	if doc == nil && in != nil && op.Input != nil {
+		doc = map[string]any{}
+		protocol.Fields(op.Input, in, func(m *models.Member, v any) { doc[m.Name] = v })
+	}
+	ep, err := c.resolver.ResolveOperation(&cfg, op.Name, doc)
+	if err != nil {
+		return ep, nil, err
+	}
+	u, err := parseEndpointURL(ep.URL)
+	return ep, u, err
+}
+
+var endpointURLs sync.Map // string → *url.URL (never modified)
+
+func parseEndpointURL(s string) (*url.URL, error) {
+	if u, ok := endpointURLs.Load(s); ok {
+		return u.(*url.URL), nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("malformed endpoint URL %q", s)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	endpointURLs.Store(s, u)
+	return u, nil
+}
+
+// newHTTPRequest joins the codec's request and the endpoint into an *http.Request.
+func newHTTPRequest(ctx context.Context, preq *protocol.Request, base *url.URL, ep endpoints.Endpoint, extra http.Header) (*http.Request, error) {
+	u := &url.URL{Scheme: base.Scheme, Host: preq.HostPrefix + base.Host, RawQuery: preq.RawQuery}
+	rawPath := escapedBasePath(base) + preq.Path
+	path, err := url.PathUnescape(rawPath)
+	if err != nil {
+		return nil, fmt.Errorf("malformed request path %q: %w", rawPath, err)
+	}
+	u.Path, u.RawPath = path, rawPath
+	header := preq.Header
+	for k, vs := range ep.Headers {
+		for _, v := range vs {
+			header.Add(k, v)
+		}
+	}
+	for k, vs := range extra {
+		for _, v := range vs {
+			header.Add(k, v)
+		}
+	}
+	req := &http.Request{Method: preq.Method, URL: u, Host: u.Host, Header: header, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+	switch {
+	case preq.Body != nil:
+		body := preq.Body
+		req.ContentLength = int64(len(body))
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	case preq.BodyStream != nil:
+		if err := preq.Rewind(); err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(preq.BodyStream)
+		req.ContentLength = -1
+		if l, ok := bodyLength(preq.BodyStream); ok {
+			req.ContentLength = l
+		}
+		if l := header.Get("Content-Length"); l != "" {
+			fmt.Sscan(l, &req.ContentLength)
+		}
+		if req.ContentLength == 0 {
+			req.Body = http.NoBody
+		}
+	}
+	return req.WithContext(ctx), nil
+}
+
+func escapedBasePath(u *url.URL) string {
+	if u.Path == "" {
+		return ""
+	}
+	return u.EscapedPath()
+}
+
+func bodyLength(r io.Reader) (int64, bool) {
+	switch b := r.(type) {
+	case *bytes.Reader:
+		return int64(b.Len()), true
+	case *strings.Reader:
+		return int64(b.Len()), true
+	}
+	if s, ok := r.(io.Seeker); ok {
+		cur, err1 := s.Seek(0, io.SeekCurrent)
+		end, err2 := s.Seek(0, io.SeekEnd)
+		if _, err3 := s.Seek(cur, io.SeekStart); err1 == nil && err2 == nil && err3 == nil {
+			return end - cur, true
+		}
+	}
+	return 0, false
+}
+
+// signingOptions derives the signing name, region and S3 rules from the model and the
+// endpoint's auth schemes.
+func (c *Client) signingOptions(o *Options, ep endpoints.Endpoint) signer.Options {
+	so := signer.Options{Service: c.svc.Metadata.SigningName, Region: o.Region}
+	for _, as := range ep.AuthSchemes() {
+		if as.Name != "sigv4" && as.Name != "sigv4-s3express" {
+			continue
+		}
+		if as.SigningName != "" {
+			so.Service = as.SigningName
+		}
+		if as.SigningRegion != "" {
+			so.Region = as.SigningRegion
+		}
+		so.DisableURIPathEscaping = as.DisableDoubleEncoding
+		so.DisableURIPathNormalization = as.DisableNormalizePath
+		break
+	}
+	if so.Service == "s3" || c.svc.Metadata.SignatureVersion == "s3" || c.svc.Metadata.SignatureVersion == "s3v4" {
+		so.DisableURIPathEscaping = true
+		so.ContentSHA256Header = true
+	}
+	return so
+}
+
+func anonymous(op *models.Operation) bool {
+	if op.AuthType == "none" {
+		return true
+	}
+	for _, a := range op.Auth {
+		if a == "smithy.api#noAuth" {
+			return len(op.Auth) == 1
+		}
+	}
+	return false
+}
+
+// prepareBody compresses the body where the operation accepts it and adds the checksum the
+// operation requires, or the one the caller asked for by setting the algorithm member.
+func prepareBody(op *models.Operation, in any, preq *protocol.Request) error {
+	if preq.Body != nil && len(preq.Body) >= minCompressBytes && preq.Header.Get("Content-Encoding") == "" {
+		for _, enc := range op.RequestCompression {
+			if enc == "gzip" {
+				var buf bytes.Buffer
+				zw := gzip.NewWriter(&buf)
+				if _, err := zw.Write(preq.Body); err != nil {
+					return err
+				}
+				if err := zw.Close(); err != nil {
+					return err
+				}
+				preq.Body = buf.Bytes()
+				preq.Header.Set("Content-Encoding", "gzip")
+				break
+			}
+		}
+	}
+	required := op.HTTPChecksumRequired || (op.HTTPChecksum != nil && op.HTTPChecksum.RequestChecksumRequired)
+	var alg string
+	if op.HTTPChecksum != nil && op.HTTPChecksum.RequestAlgorithmMember != "" && op.Input != nil {
+		protocol.Fields(op.Input, in, func(m *models.Member, v any) {
+			if m.Name == op.HTTPChecksum.RequestAlgorithmMember {
+				alg, _ = protocol.String(v)
+			}
+		})
+	}
+	if (!required && alg == "") || preq.Body == nil || hasChecksumHeader(preq.Header) {
+		return nil // streaming bodies get trailing checksums from the S3 transfer layer
+	}
+	if alg == "" {
+		preq.Header.Set("Content-MD5", checksum.ContentMD5(preq.Body))
+		return nil
+	}
+	a, err := checksum.ParseAlgorithm(alg)
+	if err != nil {
+		return err
+	}
+	sum, err := checksum.Sum(a, preq.Body)
+	if err != nil {
+		return err
+	}
+	preq.Header.Set(a.HeaderName(), sum)
+	return nil
+}
+
+func hasChecksumHeader(h http.Header) bool {
+	if h.Get("Content-MD5") != "" {
+		return true
+	}
+	for k := range h {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-checksum-") {
+			return true
+		}
+	}
+	return false
+}
+
+func streamingOutput(op *models.Operation) *models.Member {
+	if op.Output == nil || op.Output.Payload == nil {
+		return nil
+	}
+	p := op.Output.Payload
+	if p.Streaming || p.Shape.Streaming || p.Shape.EventStream {
+		return p
+	}
+	return nil
+}
+
+// ctxBody is a streaming response body whose Close also ends its attempt's context.
+type ctxBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *ctxBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// clockSkew returns how far the server's Date is from now, when it is more than a few
+// seconds off (zero otherwise).
+func clockSkew(resp *http.Response, now time.Time) time.Duration {
+	date := resp.Header.Get("Date")
+	if date == "" {
+		return 0
+	}
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return 0
+	}
+	if d := t.Sub(now); d > 4*time.Minute || d < -4*time.Minute {
+		return d
+	}
+	return 0
+}
+
+// addMetadata adds botocore's ResponseMetadata to an output document.
+func addMetadata(out map[string]any, info retry.Response, attempts int) {
+	if out == nil {
+		return
+	}
+	md := map[string]any{"HTTPStatusCode": int64(info.StatusCode), "RetryAttempts": int64(attempts - 1)}
+	if info.Header != nil {
+		for _, h := range [...]string{"X-Amzn-Requestid", "X-Amz-Request-Id", "X-Amz-Id-2"} {
+			if v := info.Header.Get(h); v != "" {
+				if h == "X-Amz-Id-2" {
+					md["HostId"] = v
+				} else if _, set := md["RequestId"]; !set {
+					md["RequestId"] = v
+				}
+			}
+		}
+		md["HTTPHeaders"] = info.Header
+	}
+	out["ResponseMetadata"] = md
+}
