@@ -4,24 +4,27 @@
 //
 //	go run ./cmd/demo
 //
-// At this stage of the project the demo loads the embedded service models the examples use
-// and checks that each emulator answers; the examples (S3 put/get/list/delete, SQS queues,
-// DynamoDB tables, futures fan-out) join it as the client lands.
+// It shows the embedded models, then runs the ported aiobotocore examples (package examples)
+// through the real client: S3 put/get/list/delete against versitygw (which verifies every
+// signature), SQS queues against moto, and a DynamoDB table plus a futures fan-out against
+// dynalite.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"time"
 
+	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/client"
+	"github.com/aioaws/aioaws/examples"
 	"github.com/aioaws/aioaws/internal/emulator"
 	"github.com/aioaws/aioaws/models"
+	"github.com/aioaws/aioaws/transport"
 )
 
 func main() {
@@ -71,31 +74,65 @@ func run(ctx context.Context) error {
 			}
 		}
 	}()
+	servers = make([]*emulator.Server, 0, 3)
+	started := map[emulator.Kind]*emulator.Server{}
 	for _, kind := range emulator.Kinds() {
-		s, err := emulator.Start(ctx, kind, emulator.Options{})
+		srv, err := emulator.Start(ctx, kind, emulator.Options{})
 		if err != nil {
 			return err
 		}
-		servers = append(servers, s)
-		status, err := probe(ctx, s.URL)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%-10s %s (pid %d): GET / → %s\n", kind, s.URL, s.PID, status)
+		servers = append(servers, srv)
+		started[kind] = srv
+		fmt.Printf("%-10s %s (pid %d)\n", kind, srv.URL, srv.PID)
 	}
-	fmt.Println("\nall emulators answered; stopping them")
-	return nil
-}
 
-func probe(ctx context.Context, url string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	tr, err := transport.New(transport.Options{MaxInFlight: 64})
 	if err != nil {
-		return "", err
+		return err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	defer tr.Close()
+	clientFor := func(service string, srv *emulator.Server) (*client.Client, error) {
+		svc, err := models.Load(service)
+		if err != nil {
+			return nil, err
+		}
+		return client.New(svc, client.Options{
+			Region: srv.Region, Endpoint: srv.URL, Transport: tr,
+			Credentials: aws.StaticCredentials{AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey},
+		}, func(o *client.Options) { o.S3.ForcePathStyle = true })
+	}
+	s3, err := clientFor("s3", started[emulator.Versitygw])
 	if err != nil {
-		return "", errors.New("probe " + url + ": " + err.Error())
+		return err
 	}
-	resp.Body.Close()
-	return resp.Status, nil
+	sqs, err := clientFor("sqs", started[emulator.Moto])
+	if err != nil {
+		return err
+	}
+	ddb, err := clientFor("dynamodb", started[emulator.Dynalite])
+	if err != nil {
+		return err
+	}
+
+	fmt.Println("\n== S3: put, get, list, delete (versitygw verifies every signature)")
+	if err := examples.S3Basic(ctx, s3, "dataintake", os.Stdout); err != nil {
+		return err
+	}
+	fmt.Println("\n== SQS: create, list, delete a queue")
+	if err := examples.SQSQueue(ctx, sqs, "test_queue1", os.Stdout); err != nil {
+		return err
+	}
+	fmt.Println("\n== DynamoDB: create a table and wait until it is ACTIVE")
+	if err := examples.DynamoDBTable(ctx, ddb, "squares", os.Stdout); err != nil {
+		return err
+	}
+	fmt.Println("\n== Futures: 500 GetItem calls in flight at once over at most 64 connections")
+	if err := examples.Futures(ctx, ddb, "squares", 500, os.Stdout); err != nil {
+		return err
+	}
+	st := tr.Stats()
+	fmt.Printf("transport: %d requests, %d connections opened, longest wait for a slot %v\n",
+		st.Requests, st.ConnsOpened, st.MaxQueueWait.Round(time.Microsecond))
+	fmt.Println("\ndone; stopping the emulators")
+	return nil
 }
