@@ -225,6 +225,10 @@ func (l *Loader) buildIndex() (*serviceIndex, error) {
 // Partitions returns partitions.json (raw) from the first source that has it.
 func (l *Loader) Partitions() ([]byte, error) { return l.global("partitions.json") }
 
+// EndpointsData returns botocore's legacy endpoints.json (raw) from the first source that has
+// it: which regions each service is offered in (see endpoints.AvailableRegions).
+func (l *Loader) EndpointsData() ([]byte, error) { return l.global("endpoints.json") }
+
 // DefaultConfiguration returns sdk-default-configuration.json (raw) from the first source that
 // has it: the defaults-mode settings (standard, in-region, cross-region, mobile).
 func (l *Loader) DefaultConfiguration() ([]byte, error) {

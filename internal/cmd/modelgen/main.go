@@ -3,7 +3,7 @@
 // It reads a botocore data directory (by default the installed botocore's, found through
 // python3; or -src DIR) and writes, for every service, the newest API version's service-2,
 // paginators-1, waiters-2 and endpoint-rule-set-1 documents with all documentation stripped,
-// plus partitions.json, sdk-default-configuration.json, _retry.json and an index of the
+// plus partitions.json, endpoints.json, sdk-default-configuration.json, _retry.json and an index of the
 // services. Every file is minified and gzipped; the output is deterministic (same input, same
 // bytes). Each service model is compiled with models.Parse first, so a model that would not
 // load is never embedded.
@@ -32,7 +32,7 @@ import (
 
 var (
 	modelKinds  = []string{"service-2", "paginators-1", "waiters-2", "endpoint-rule-set-1"}
-	globalFiles = []string{"partitions.json", "sdk-default-configuration.json", "_retry.json"}
+	globalFiles = []string{"partitions.json", "endpoints.json", "sdk-default-configuration.json", "_retry.json"}
 )
 
 func main() {
