@@ -5,6 +5,7 @@ package codecs
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/protocol"
@@ -34,9 +35,23 @@ var factories = map[string]func(*models.Service) protocol.Codec{
 	"smithy-rpc-v2-cbor": func(s *models.Service) protocol.Codec { return rpcv2cbor.New(s) },
 }
 
-// For returns a new codec for svc. Create one per service and share it: codecs cache their
+var shared sync.Map // *models.Service → protocol.Codec
+
+// For returns the codec for svc, shared by every client of that service: codecs cache their
 // compiled plans and are safe for concurrent use.
 func For(svc *models.Service) (protocol.Codec, error) {
+	if c, ok := shared.Load(svc); ok {
+		return c.(protocol.Codec), nil
+	}
+	c, err := newCodec(svc)
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := shared.LoadOrStore(svc, c)
+	return actual.(protocol.Codec), nil
+}
+
+func newCodec(svc *models.Service) (protocol.Codec, error) {
 	protocols := svc.Metadata.Protocols
 	if len(protocols) == 0 {
 		protocols = []string{svc.Metadata.Protocol}
