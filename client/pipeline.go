@@ -76,6 +76,9 @@ func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, o
 
 	attempts := retryer.Begin()
 	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if err := attempts.BeforeAttempt(ctx); err != nil {
 			return nil, err
 		}
