@@ -1,0 +1,184 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/benchmarks/cannedserver"
+	"github.com/aioaws/aioaws/client"
+	"github.com/aioaws/aioaws/models"
+	"github.com/aioaws/aioaws/transport"
+)
+
+// The aioaws side: one DynamoDB and one S3 client sharing one transport (as a session would),
+// MaxInFlight 64, static credentials, endpoint_url set to the canned server.
+
+var aio struct {
+	once    sync.Once
+	ddb, s3 *client.Client
+	err     error
+}
+
+func aioawsClients(url string) (*client.Client, *client.Client, error) {
+	aio.once.Do(func() {
+		tr, err := transport.New(transport.Options{MaxInFlight: maxConns})
+		if err != nil {
+			aio.err = err
+			return
+		}
+		atExit(tr.Close)
+		opts := client.Options{
+			Region:      region,
+			Endpoint:    url,
+			Credentials: aws.StaticCredentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
+			Transport:   tr,
+		}
+		var ddbModel, s3Model *models.Service
+		if ddbModel, aio.err = models.Load("dynamodb"); aio.err != nil {
+			return
+		}
+		if s3Model, aio.err = models.Load("s3"); aio.err != nil {
+			return
+		}
+		if aio.ddb, aio.err = client.New(ddbModel, opts); aio.err != nil {
+			return
+		}
+		aio.s3, aio.err = client.New(s3Model, opts, func(o *client.Options) { o.S3.ForcePathStyle = true })
+	})
+	return aio.ddb, aio.s3, aio.err
+}
+
+// aioawsItem is the 11-attribute item PutItem writes (the same as the other clients').
+func aioawsItem() map[string]any {
+	s := func(v string) map[string]any { return map[string]any{"S": v} }
+	n := func(v string) map[string]any { return map[string]any{"N": v} }
+	return map[string]any{
+		"pk": s("user#000001"), "sk": s("profile"), "name": s("Ada Lovelace"), "email": s("ada1@example.com"),
+		"age": n("36"), "score": n("1234.5"), "active": map[string]any{"BOOL": true},
+		"tags":    map[string]any{"SS": []any{"math", "poetry", "engines"}},
+		"address": map[string]any{"M": map[string]any{"city": s("London"), "zip": s("W1")}},
+		"history": map[string]any{"L": []any{n("1"), n("2"), n("3")}},
+		"avatar":  map[string]any{"B": avatar},
+	}
+}
+
+var aioawsOps = map[string]func(url string) (call, error){
+	"GetItem": func(url string) (call, error) {
+		ddb, _, err := aioawsClients(url)
+		if err != nil {
+			return nil, err
+		}
+		in := map[string]any{"TableName": table, "Key": map[string]any{"pk": map[string]any{"S": "user#000001"}, "sk": map[string]any{"S": "profile"}}}
+		return func(deep bool) error {
+			out, err := ddb.Call(context.Background(), "GetItem", in)
+			if err != nil {
+				return err
+			}
+			item, _ := out["Item"].(map[string]any)
+			if len(item) != 11 {
+				return fmt.Errorf("GetItem: got %d attributes, want 11: %v", len(item), out)
+			}
+			if deep {
+				return checkAioawsItem(item)
+			}
+			return nil
+		}, nil
+	},
+	"PutItem": func(url string) (call, error) {
+		ddb, _, err := aioawsClients(url)
+		if err != nil {
+			return nil, err
+		}
+		in := map[string]any{"TableName": table, "Item": aioawsItem()}
+		return func(deep bool) error {
+			out, err := ddb.Call(context.Background(), "PutItem", in)
+			if err == nil && deep && len(out) != 1 { // ResponseMetadata only
+				return fmt.Errorf("PutItem: unexpected output %v", out)
+			}
+			return err
+		}, nil
+	},
+	"PutObject": func(url string) (call, error) {
+		_, s3, err := aioawsClients(url)
+		if err != nil {
+			return nil, err
+		}
+		in := map[string]any{"Bucket": bucket, "Key": putKey, "Body": cannedserver.PutPayload(), "ContentType": "application/octet-stream"}
+		return func(bool) error {
+			out, err := s3.Call(context.Background(), "PutObject", in)
+			if err != nil {
+				return err
+			}
+			if out["ETag"] != cannedserver.PutETag() {
+				return fmt.Errorf("PutObject: ETag %v, want %s", out["ETag"], cannedserver.PutETag())
+			}
+			return nil
+		}, nil
+	},
+	"GetObject": func(url string) (call, error) {
+		_, s3, err := aioawsClients(url)
+		if err != nil {
+			return nil, err
+		}
+		in := map[string]any{"Bucket": bucket, "Key": getKey}
+		return func(deep bool) error {
+			out, err := s3.Call(context.Background(), "GetObject", in)
+			if err != nil {
+				return err
+			}
+			body, ok := out["Body"].(io.ReadCloser)
+			if !ok {
+				return fmt.Errorf("GetObject: Body is %T", out["Body"])
+			}
+			err = readObject(body, deep)
+			if cerr := body.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if out["ETag"] != cannedserver.ObjectETag() || out["ContentLength"] != int64(cannedserver.ObjectSize) {
+				return fmt.Errorf("GetObject: ETag %v ContentLength %v", out["ETag"], out["ContentLength"])
+			}
+			return nil
+		}, nil
+	},
+}
+
+// checkAioawsItem compares a parsed GetItem item with what the server sent.
+func checkAioawsItem(item map[string]any) error {
+	attr := func(name, typ string) any {
+		a, _ := item[name].(map[string]any)
+		return a[typ]
+	}
+	checks := []struct {
+		name, typ string
+		want      any
+	}{
+		{"pk", "S", "user#000001"}, {"sk", "S", "profile"}, {"name", "S", "Ada Lovelace"}, {"email", "S", "ada1@example.com"},
+		{"age", "N", "36"}, {"score", "N", "1234.5"}, {"active", "BOOL", true},
+	}
+	for _, c := range checks {
+		if got := attr(c.name, c.typ); got != c.want {
+			return fmt.Errorf("GetItem: %s.%s = %#v, want %#v", c.name, c.typ, got, c.want)
+		}
+	}
+	if got := fmt.Sprint(attr("tags", "SS")); got != "[math poetry engines]" {
+		return fmt.Errorf("GetItem: tags.SS = %s", got)
+	}
+	m, _ := attr("address", "M").(map[string]any)
+	if city, _ := m["city"].(map[string]any); len(m) != 2 || city["S"] != "London" {
+		return fmt.Errorf("GetItem: address.M = %v", m)
+	}
+	if l, _ := attr("history", "L").([]any); len(l) != 3 || fmt.Sprint(l[2]) != "map[N:3]" {
+		return fmt.Errorf("GetItem: history.L = %v", l)
+	}
+	if b, _ := attr("avatar", "B").([]byte); !bytes.Equal(b, avatar) {
+		return fmt.Errorf("GetItem: avatar.B = %q", b)
+	}
+	return nil
+}
