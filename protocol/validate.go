@@ -3,6 +3,7 @@ package protocol
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,12 +23,12 @@ func Validate(op *models.Operation, in any) error {
 	switch {
 	case op.Input == nil:
 		if in != nil && !isEmptyInput(in) {
-			v.add("", "operation takes no input")
+			v.add("operation takes no input")
 		}
 	case in == nil:
-		v.structure("", op.Input, map[string]any{})
+		v.structure(op.Input, map[string]any{})
 	default:
-		v.value("", op.Input, in)
+		v.value(op.Input, in)
 	}
 	if len(v.problems) == 0 {
 		return nil
@@ -43,134 +44,175 @@ func isEmptyInput(in any) bool {
 	return rv.Kind() == reflect.Struct && rv.NumField() == 0
 }
 
-type validator struct{ problems []aws.Problem }
-
-func (v *validator) add(path, format string, args ...any) {
-	v.problems = append(v.problems, aws.Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+// validator walks an input, keeping the path to the current value as a stack of segments
+// that is joined into a string only when a problem is recorded: valid inputs cost no strings.
+type validator struct {
+	problems []aws.Problem
+	path     []segment
 }
 
-func join(path, name string) string {
-	if path == "" {
-		return name
+type segment struct {
+	name  string
+	index int // list index when name == ""
+}
+
+func (v *validator) push(name string) { v.path = append(v.path, segment{name: name}) }
+func (v *validator) pushIndex(i int)  { v.path = append(v.path, segment{index: i}) }
+func (v *validator) pop()             { v.path = v.path[:len(v.path)-1] }
+
+func (v *validator) pathString() string {
+	var b strings.Builder
+	for _, seg := range v.path {
+		switch {
+		case seg.name == "":
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(seg.index))
+			b.WriteByte(']')
+		case b.Len() > 0:
+			b.WriteByte('.')
+			fallthrough
+		default:
+			b.WriteString(seg.name)
+		}
 	}
-	return path + "." + name
+	return b.String()
 }
 
-func (v *validator) value(path string, s *models.Shape, val any) {
+func (v *validator) add(format string, args ...any) {
+	v.problems = append(v.problems, aws.Problem{Path: v.pathString(), Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) value(s *models.Shape, val any) {
 	switch s.Type {
 	case models.Structure:
 		if s.Document {
 			return
 		}
-		v.structure(path, s, val)
+		v.structure(s, val)
 	case models.List:
 		n := 0
 		if !Elements(val, func(i int, e any) {
 			n++
+			v.pushIndex(i)
 			if e == nil {
 				if !s.Sparse {
-					v.add(path+"["+strconv.Itoa(i)+"]", "null element in a list that is not sparse")
+					v.add("null element in a list that is not sparse")
 				}
-				return
+			} else {
+				v.value(s.Member.Shape, e)
 			}
-			v.value(path+"["+strconv.Itoa(i)+"]", s.Member.Shape, e)
+			v.pop()
 		}) {
-			v.wrongType(path, val, "list")
+			v.wrongType(val, "list")
 			return
 		}
-		v.minLength(path, s, n)
+		v.minLength(s, n)
 	case models.Map:
 		n := 0
 		if !Entries(val, func(k string, e any) {
 			n++
+			v.push(k)
 			if e == nil {
 				if !s.Sparse {
-					v.add(join(path, k), "null value in a map that is not sparse")
+					v.add("null value in a map that is not sparse")
 				}
-				return
+			} else {
+				v.value(s.Value.Shape, e)
 			}
-			v.value(join(path, k), s.Value.Shape, e)
+			v.pop()
 		}) {
-			v.wrongType(path, val, "map")
+			v.wrongType(val, "map")
 			return
 		}
-		v.minLength(path, s, n)
+		v.minLength(s, n)
 	case models.String:
 		str, ok := String(val)
 		if !ok {
-			v.wrongType(path, val, "string")
+			v.wrongType(val, "string")
 			return
 		}
-		v.minLength(path, s, utf8.RuneCountInString(str))
+		v.minLength(s, utf8.RuneCountInString(str))
 	case models.Boolean:
 		if _, ok := Bool(val); !ok {
-			v.wrongType(path, val, "boolean")
+			v.wrongType(val, "boolean")
 		}
 	case models.Byte, models.Short, models.Integer, models.Long, models.BigInteger:
 		n, ok := Int(val)
 		if !ok {
-			v.wrongType(path, val, "integer")
+			v.wrongType(val, "integer")
 			return
 		}
 		if s.HasMin && float64(n) < s.Min {
-			v.add(path, "value %d below minimum %s", n, FormatFloat(s.Min))
+			v.add("value %d below minimum %s", n, FormatFloat(s.Min))
 		}
 	case models.Float, models.Double, models.BigDecimal:
 		f, ok := Float(val)
 		if !ok {
-			v.wrongType(path, val, "number")
+			v.wrongType(val, "number")
 			return
 		}
 		if s.HasMin && f < s.Min {
-			v.add(path, "value %s below minimum %s", FormatFloat(f), FormatFloat(s.Min))
+			v.add("value %s below minimum %s", FormatFloat(f), FormatFloat(s.Min))
 		}
 	case models.Timestamp:
 		if _, ok := Time(val); !ok {
-			v.wrongType(path, val, "timestamp (time.Time, epoch seconds or RFC 3339 string)")
+			v.wrongType(val, "timestamp (time.Time, epoch seconds or RFC 3339 string)")
 		}
 	case models.Blob:
 		if s.Streaming {
 			if _, ok := Stream(val); !ok {
-				v.wrongType(path, val, "blob (io.Reader, []byte or string)")
+				v.wrongType(val, "blob (io.Reader, []byte or string)")
 			}
 			return
 		}
 		b, ok := Blob(val)
 		if !ok {
-			v.wrongType(path, val, "blob ([]byte or string)")
+			v.wrongType(val, "blob ([]byte or string)")
 			return
 		}
-		v.minLength(path, s, len(b))
+		v.minLength(s, len(b))
 	}
 }
 
-func (v *validator) structure(path string, s *models.Shape, val any) {
-	var set []string
+func (v *validator) structure(s *models.Shape, val any) {
+	var setBuf [16]*models.Member
+	set := setBuf[:0]
 	if !Fields(s, val, func(m *models.Member, mv any) {
-		set = append(set, m.Name)
+		set = append(set, m)
+		v.push(m.Name)
 		if m.Streaming && m.Shape.Type == models.Blob { // streaming on the member (S3's Body), not the shape
 			if _, ok := Stream(mv); !ok {
-				v.wrongType(join(path, m.Name), mv, "blob (io.Reader, []byte or string)")
+				v.wrongType(mv, "blob (io.Reader, []byte or string)")
 			}
-			return
+		} else {
+			v.value(m.Shape, mv)
 		}
-		v.value(join(path, m.Name), m.Shape, mv)
+		v.pop()
 	}) {
-		v.wrongType(path, val, "structure")
+		v.wrongType(val, "structure")
 		return
 	}
 	for _, m := range s.Members {
-		if m.Required && !contains(set, m.Name) {
-			v.add(join(path, m.Name), "missing required member")
+		if m.Required && !slices.Contains(set, m) {
+			v.push(m.Name)
+			v.add("missing required member")
+			v.pop()
 		}
 	}
-	unknown := unknownKeys(s, val)
-	sort.Strings(unknown)
-	for _, k := range unknown {
-		v.add(join(path, k), "unknown member (%s has %s)", s.Name, memberList(s))
+	if unknown := unknownKeys(s, val); len(unknown) > 0 {
+		sort.Strings(unknown)
+		for _, k := range unknown {
+			v.push(k)
+			v.add("unknown member (%s has %s)", s.Name, memberList(s))
+			v.pop()
+		}
 	}
 	if s.Union && len(set) > 1 {
-		v.add(path, "union %s takes exactly one member, got %s", s.Name, strings.Join(set, ", "))
+		names := make([]string, len(set))
+		for i, m := range set {
+			names[i] = m.Name
+		}
+		v.add("union %s takes exactly one member, got %s", s.Name, strings.Join(names, ", "))
 	}
 }
 
@@ -190,25 +232,16 @@ func memberList(s *models.Shape) string {
 	return strings.Join(names, ", ")
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func (v *validator) minLength(path string, s *models.Shape, n int) {
+func (v *validator) minLength(s *models.Shape, n int) {
 	if s.HasMin && float64(n) < s.Min {
-		v.add(path, "length %d below minimum %s", n, FormatFloat(s.Min))
+		v.add("length %d below minimum %s", n, FormatFloat(s.Min))
 	}
 }
 
-func (v *validator) wrongType(path string, val any, want string) {
+func (v *validator) wrongType(val any, want string) {
 	got := fmt.Sprintf("%T", val)
 	if s, ok := val.(string); ok {
 		got = strconv.Quote(s) + " (string)"
 	}
-	v.add(path, "got %s, want %s", got, want)
+	v.add("got %s, want %s", got, want)
 }
