@@ -1,6 +1,10 @@
 package client
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/aioaws/aioaws/aws"
+)
 
 // OperationError is every error Call returns: which operation failed, wrapping why. Use
 // errors.As for the cause: *aws.ValidationError, *aws.APIError, *CredentialsError,
@@ -11,6 +15,9 @@ type OperationError struct {
 }
 
 func (e *OperationError) Error() string {
+	if apiErr, ok := e.Err.(*aws.APIError); ok && apiErr.Service == e.Service && apiErr.Operation == e.Operation {
+		return apiErr.Error() // it names the service and operation already
+	}
 	return fmt.Sprintf("%s %s: %v", e.Service, e.Operation, e.Err)
 }
 
