@@ -3,6 +3,9 @@ package session
 import (
 	"errors"
 	"fmt"
+	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/client"
+	"github.com/aioaws/aioaws/events"
 	"math"
 	"os"
 	"strconv"
@@ -49,6 +52,21 @@ type Options struct {
 	AppID                          string
 	DisableRequestCompression      *bool
 	RequestMinCompressionSizeBytes *int
+
+	// The rest configure a Session (LoadSettings ignores them).
+
+	// Credentials, if set, are asked first, before the default chain.
+	Credentials aws.CredentialsProvider
+	// Anonymous sends requests unsigned: no credential chain at all.
+	Anonymous bool
+	// MaxInFlight bounds the requests in flight across the session's clients (default 256).
+	MaxInFlight int
+	// Events is the registry shared by the session's clients (nil: a new one).
+	Events *events.Registry
+	// ClientOptions apply to every client the session makes, before the Client call's own.
+	ClientOptions []func(*client.Options)
+	// Chain adjusts the default credential chain's options (MFA token, IMDS endpoint, ...).
+	Chain func(*ChainOptions)
 }
 
 // S3Options are the explicit S3 settings; a zero field is unset.
