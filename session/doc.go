@@ -1,6 +1,21 @@
 // Package session is the composition root of aioaws: it reads the shared
-// config and credentials files and the environment, and resolves the
-// settings clients are made from.
+// config and credentials files and the environment, resolves the settings and
+// credentials clients are made from, and makes the clients.
+//
+//	sess, err := session.New(ctx)            // cheap: nothing is read yet
+//	defer sess.Close()                        // releases the shared connection pool
+//	ddb, err := sess.Client("dynamodb")       // settings, transport and credentials resolved once
+//	out, err := ddb.Call(ctx, "GetItem", in)
+//
+// A [Session] is safe for concurrent use; its clients share one transport,
+// one event registry and one cached credential chain.
+//
+// # Credentials
+//
+// [DefaultChain] builds the credential chain (explicit → env → assume-role →
+// web-identity → sso → profile → container → imds); [NewCredentialCache] puts
+// it behind lock-free reads with one refresh at a time; change the chain with
+// InsertAfter, InsertBefore and Remove.
 //
 // # Shared files
 //
@@ -20,7 +35,8 @@
 // the selected profile ($AWS_PROFILE, default "default"), else its default.
 // Bad values are errors naming where they came from.
 //
-// Nothing in this package starts a goroutine. A parsed [SharedConfig] and
+// Only a credential cache starts goroutines (a background refresh in the
+// advisory window), and Session.Close waits for them. A parsed [SharedConfig] and
 // its sections are immutable and safe for concurrent use; a [Settings] is a
 // plain value, safe for concurrent reads.
 package session
