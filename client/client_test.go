@@ -16,6 +16,7 @@ import (
 	"github.com/aioaws/aioaws/async"
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/client"
+	"github.com/aioaws/aioaws/events"
 	"github.com/aioaws/aioaws/internal/emulator"
 	"github.com/aioaws/aioaws/internal/faultproxy"
 	"github.com/aioaws/aioaws/internal/testenv"
@@ -256,4 +257,38 @@ func TestManyFuturesOverFewConnections(t *testing.T) {
 	st := tr.Stats()
 	require.LessOrEqual(t, st.ConnsOpened, uint64(64), "at most 64 connections carried them")
 	require.Equal(t, 0, st.InFlight)
+}
+
+func TestS3ResponseChecksumValidation(t *testing.T) {
+	srv := testenv.Versity(t)
+	s3 := newClient(t, "s3", srv, "", func(o *client.Options) { o.S3.ForcePathStyle = true })
+	call(t, s3, "CreateBucket", map[string]any{"Bucket": "sums"})
+	defer call(t, s3, "DeleteBucket", map[string]any{"Bucket": "sums"})
+	data := []byte(strings.Repeat("checksummed ", 1000))
+	call(t, s3, "PutObject", map[string]any{"Bucket": "sums", "Key": "k", "Body": data, "ChecksumAlgorithm": "CRC32"})
+	defer call(t, s3, "DeleteObject", map[string]any{"Bucket": "sums", "Key": "k"})
+
+	got := call(t, s3, "GetObject", map[string]any{"Bucket": "sums", "Key": "k", "ChecksumMode": "ENABLED"})
+	require.NotEmpty(t, got["ChecksumCRC32"], "the server returned the checksum it stored")
+	body := got["Body"].(io.ReadCloser)
+	back, err := io.ReadAll(body)
+	require.NoError(t, err, "the body matched its checksum")
+	require.NoError(t, body.Close())
+	require.Equal(t, data, back)
+
+	// A body that does not match its checksum is an error at EOF: corrupt the header the
+	// server sent, as a broken proxy would, through a response-received handler.
+	s3bad := newClient(t, "s3", srv, "", func(o *client.Options) {
+		o.S3.ForcePathStyle = true
+		o.Events = &events.Registry{}
+		o.Events.Register("response-received.s3.GetObject", func(_ context.Context, e *events.Event) error {
+			e.Response.Header.Set("X-Amz-Checksum-Crc32", "AAAAAA==")
+			return nil
+		})
+	})
+	got = call(t, s3bad, "GetObject", map[string]any{"Bucket": "sums", "Key": "k", "ChecksumMode": "ENABLED"})
+	body = got["Body"].(io.ReadCloser)
+	_, err = io.ReadAll(body)
+	require.ErrorContains(t, err, "CRC32")
+	body.Close()
 }

@@ -215,6 +215,12 @@ func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, 
 	streaming := streamingOutput(op)
 	if streaming != nil {
 		presp.Body = &ctxBody{resp.Body, cancel}
+		if body, err := validatingBody(op, in, resp.Header, presp.Body); err != nil {
+			presp.Body.Close()
+			return nil, info, err
+		} else if body != nil {
+			presp.Body = body
+		}
 	}
 	out, err := c.codec.Parse(op, presp)
 	if trace != nil {
@@ -441,6 +447,41 @@ func hasChecksumHeader(h http.Header) bool {
 		}
 	}
 	return false
+}
+
+// validatingBody wraps a streaming response body so that reading it to the end checks the
+// response checksum, when the caller asked for validation (the operation's validation-mode
+// member set to "ENABLED", as S3's ChecksumMode) and the response carries a full-object checksum
+// of an algorithm the operation lists; composite (multipart) checksums cannot be checked. It
+// returns nil when there is nothing to validate.
+func validatingBody(op *models.Operation, in any, h http.Header, body io.ReadCloser) (io.ReadCloser, error) {
+	hc := op.HTTPChecksum
+	if hc == nil || hc.RequestValidationModeMember == "" || op.Input == nil {
+		return nil, nil
+	}
+	enabled := false
+	protocol.Fields(op.Input, in, func(m *models.Member, v any) {
+		if m.Name == hc.RequestValidationModeMember {
+			mode, _ := protocol.String(v)
+			enabled = strings.EqualFold(mode, "ENABLED")
+		}
+	})
+	if !enabled {
+		return nil, nil
+	}
+	var candidates []checksum.Algorithm
+	for _, a := range checksum.ResponsePriority {
+		for _, listed := range hc.ResponseAlgorithms {
+			if strings.EqualFold(string(a), listed) {
+				candidates = append(candidates, a)
+			}
+		}
+	}
+	alg, expected, ok := checksum.ResponseChecksum(h, candidates)
+	if !ok {
+		return nil, nil
+	}
+	return checksum.NewValidatingReader(body, alg, expected)
 }
 
 func streamingOutput(op *models.Operation) *models.Member {
