@@ -65,11 +65,7 @@ func New(_ context.Context, optFns ...func(*Options)) (*Session, error) {
 		if s.opts.Anonymous {
 			return nil, nil
 		}
-		st, err := s.settings()
-		if err != nil {
-			return nil, err
-		}
-		tr, err := s.transport()
+		st, tr, err := s.base()
 		if err != nil {
 			return nil, err
 		}
@@ -89,6 +85,17 @@ func New(_ context.Context, optFns ...func(*Options)) (*Session, error) {
 		return cache, nil
 	})
 	return s, nil
+}
+
+// base returns what every client and the credential chain are built on: the settings and the
+// shared transport.
+func (s *Session) base() (*Settings, *transport.Transport, error) {
+	st, err := s.settings()
+	if err != nil {
+		return nil, nil, err
+	}
+	tr, err := s.transport()
+	return st, tr, err
 }
 
 // Settings returns the resolved configuration.
@@ -116,11 +123,7 @@ func (s *Session) Client(service string, optFns ...func(*client.Options)) (*clie
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.settings()
-	if err != nil {
-		return nil, err
-	}
-	tr, err := s.transport()
+	st, tr, err := s.base()
 	if err != nil {
 		return nil, err
 	}
