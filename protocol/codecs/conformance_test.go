@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/aioaws/aioaws/protocol/internal/prototest"
 	"io"
 	"math"
 	"net/http"
@@ -14,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -586,11 +586,11 @@ func checkOutput(codec protocol.Codec, op *models.Operation, c testCase) error {
 			return fmt.Errorf("error message %q, want %q", e.Message, *c.ErrorMessage)
 		}
 		if c.Error != nil {
-			got := normalize(e.Fields)
+			got := prototest.Normalize(e.Fields)
 			if got == nil {
 				got = map[string]any{}
 			}
-			if !reflect.DeepEqual(got, normalize(c.Error)) {
+			if !reflect.DeepEqual(got, prototest.Normalize(c.Error)) {
 				return fmt.Errorf("error fields %v, want %v", got, c.Error)
 			}
 		}
@@ -600,54 +600,12 @@ func checkOutput(codec protocol.Codec, op *models.Operation, c testCase) error {
 	if err != nil {
 		return fmt.Errorf("parse: %w", err)
 	}
-	want := normalize(c.Result)
+	want := prototest.Normalize(c.Result)
 	if want == nil {
 		want = map[string]any{}
 	}
-	if got := normalize(out); !reflect.DeepEqual(got, want) {
+	if got := prototest.Normalize(out); !reflect.DeepEqual(got, want) {
 		return fmt.Errorf("result %v, want %v", got, want)
 	}
 	return nil
-}
-
-// normalize turns output values into the JSON forms the suites write: timestamps as epoch
-// seconds, blobs and streams as strings, every number as float64, NaN and infinities spelled.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = normalize(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normalize(e)
-		}
-		return out
-	case time.Time:
-		return float64(x.UnixMilli()) / 1000
-	case []byte:
-		return string(x)
-	case io.Reader:
-		b, _ := io.ReadAll(x)
-		return string(b)
-	case int64:
-		return float64(x)
-	case float64:
-		switch {
-		case math.IsNaN(x):
-			return "NaN"
-		case math.IsInf(x, 1):
-			return "Infinity"
-		case math.IsInf(x, -1):
-			return "-Infinity"
-		}
-		return x
-	case json.Number:
-		f, _ := x.Float64()
-		return f
-	}
-	return v
 }

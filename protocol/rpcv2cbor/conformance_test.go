@@ -5,14 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -184,40 +182,4 @@ func taggedItem(r *reader) (any, error) {
 		return one("float64", num(fmt.Sprint(h.arg))), nil
 	}
 	return nil, r.simple(h)
-}
-
-// normalize turns values into the forms the suites write: timestamps as epoch seconds,
-// blobs as strings, every number as float64, NaN and infinities spelled out.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = normalize(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = normalize(e)
-		}
-		return out
-	case time.Time:
-		return float64(x.UnixMilli()) / 1000
-	case []byte:
-		return string(x)
-	case int64:
-		return float64(x)
-	case float64:
-		switch {
-		case math.IsNaN(x):
-			return "NaN"
-		case math.IsInf(x, 1):
-			return "Infinity"
-		case math.IsInf(x, -1):
-			return "-Infinity"
-		}
-		return x
-	}
-	return v
 }

@@ -2,6 +2,7 @@ package rpcv2cbor
 
 import (
 	"bytes"
+	"github.com/aioaws/aioaws/protocol/internal/prototest"
 	"io"
 	"net/http"
 	"reflect"
@@ -75,7 +76,7 @@ func FuzzDocumentRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decode %x: %v", b, err)
 		}
-		if !reflect.DeepEqual(normalize(v), normalize(w)) {
+		if !reflect.DeepEqual(prototest.Normalize(v), prototest.Normalize(w)) {
 			t.Fatalf("%#v became %#v", v, w)
 		}
 	})

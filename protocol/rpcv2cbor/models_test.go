@@ -2,6 +2,7 @@ package rpcv2cbor
 
 import (
 	"bytes"
+	"github.com/aioaws/aioaws/protocol/internal/prototest"
 	"io"
 	"net/http"
 	"reflect"
@@ -95,7 +96,7 @@ func TestEmbeddedModelsRoundTrip(t *testing.T) {
 			require.NoError(t, err, "%s.%s", info.Name, name)
 			out, err := c.Parse(op, &protocol.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))})
 			require.NoError(t, err, "%s.%s", info.Name, name)
-			require.True(t, reflect.DeepEqual(normalize(want), normalize(out)), "%s.%s:\n%v\n%v", info.Name, name, want, out)
+			require.True(t, reflect.DeepEqual(prototest.Normalize(want), prototest.Normalize(out)), "%s.%s:\n%v\n%v", info.Name, name, want, out)
 		}
 	}
 	t.Logf("%d services, %d operations", services, ops)
