@@ -773,6 +773,7 @@ type field struct {
 	dec    decoderFunc
 	tagged bool
 	depth  int
+	pos    int // index in structPlan.fields
 }
 
 type structPlan struct {
@@ -783,10 +784,21 @@ type structPlan struct {
 }
 
 func newStructDecoder(t reflect.Type) decoderFunc {
+	p := newStructPlan(t)
+	// Decoders last: a field of type t itself (through a pointer or slice) must find the plan.
+	for i := range p.fields {
+		p.fields[i].dec = typeDecoder(fieldType(t, p.fields[i].index))
+	}
+	return p.decode
+}
+
+// newStructPlan works out the fields of t and their lookup tables, without decoders.
+func newStructPlan(t reflect.Type) *structPlan {
 	p := &structPlan{t: t, fields: structFields(t)}
 	p.byName = make(map[string]*field, len(p.fields))
 	ascii := true
 	for i := range p.fields {
+		p.fields[i].pos = i
 		p.byName[p.fields[i].name] = &p.fields[i]
 		ascii = ascii && isASCII(p.fields[i].name)
 	}
@@ -799,11 +811,7 @@ func newStructDecoder(t reflect.Type) decoderFunc {
 			}
 		}
 	}
-	// Decoders last: a field of type t itself (through a pointer or slice) must find the plan.
-	for i := range p.fields {
-		p.fields[i].dec = typeDecoder(fieldType(t, p.fields[i].index))
-	}
-	return p.decode
+	return p
 }
 
 func fieldType(t reflect.Type, index []int) reflect.Type {
@@ -846,26 +854,7 @@ func (p *structPlan) decode(d *decodeState, v any, rv reflect.Value) {
 // fold finds the field key matches case-insensitively, if no key of m matches that field
 // exactly and no smaller key of m matches it case-insensitively.
 func (p *structPlan) fold(k string, m map[string]any) *field {
-	var f *field
-	if p.byFold != nil && len(k) <= 64 && isASCII(k) {
-		var buf [64]byte
-		b := buf[:len(k)]
-		for i := range len(k) {
-			c := k[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b[i] = c
-		}
-		f = p.byFold[string(b)] // no allocation for the lookup
-	} else {
-		for i := range p.fields {
-			if strings.EqualFold(p.fields[i].name, k) {
-				f = &p.fields[i]
-				break
-			}
-		}
-	}
+	f := p.foldField(k)
 	if f == nil {
 		return nil
 	}
@@ -880,14 +869,45 @@ func (p *structPlan) fold(k string, m map[string]any) *field {
 	return f
 }
 
+// foldField finds the first field whose name matches k case-insensitively.
+func (p *structPlan) foldField(k string) *field {
+	if p.byFold != nil && len(k) <= 64 && isASCII(k) {
+		var buf [64]byte
+		b := buf[:len(k)]
+		for i := range len(k) {
+			c := k[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		return p.byFold[string(b)] // no allocation for the lookup
+	}
+	for i := range p.fields {
+		if strings.EqualFold(p.fields[i].name, k) {
+			return &p.fields[i]
+		}
+	}
+	return nil
+}
+
 // fieldByIndex returns the field at index, allocating nil embedded pointers on the way.
 func (d *decodeState) fieldByIndex(rv reflect.Value, index []int) (reflect.Value, bool) {
+	fv, ok := fieldByIndex(rv, index)
+	if !ok {
+		d.fail("cannot set embedded pointer to unexported struct %s", typeString(fv.Type().Elem()))
+	}
+	return fv, ok
+}
+
+// fieldByIndex returns the field at index, allocating nil embedded pointers on the way; when
+// one cannot be set, it returns that pointer and false.
+func fieldByIndex(rv reflect.Value, index []int) (reflect.Value, bool) {
 	for i, x := range index {
 		if i > 0 && rv.Kind() == reflect.Pointer {
 			if rv.IsNil() {
 				if !rv.CanSet() {
-					d.fail("cannot set embedded pointer to unexported struct %s", typeString(rv.Type().Elem()))
-					return reflect.Value{}, false
+					return rv, false
 				}
 				rv.Set(reflect.New(rv.Type().Elem()))
 			}

@@ -148,24 +148,29 @@ func (c *Client) Close() {
 // *OperationError wrapping the cause: *aws.ValidationError, *aws.APIError, *CredentialsError,
 // an endpoint error, a transport error, or the context's error.
 func (c *Client) Call(ctx context.Context, op string, in any, optFns ...func(*Options)) (map[string]any, error) {
-	o := &c.opts
-	retryer := c.retryer
-	if len(optFns) > 0 {
-		copied := c.opts
-		copied.Headers = c.opts.Headers.Clone()
-		for _, fn := range optFns {
-			fn(&copied)
-		}
-		if copied.RetryMode != c.opts.RetryMode || copied.MaxAttempts != c.opts.MaxAttempts {
-			retryer = newRetryer(c.svc.Name, copied)
-		}
-		o = &copied
-	}
-	out, err := c.call(ctx, o, retryer, op, in)
+	o, retryer := c.callOptions(optFns)
+	out, err := c.call(ctx, o, retryer, op, in, nil)
 	if err != nil {
 		return nil, &OperationError{Service: c.svc.Name, Operation: op, Err: err}
 	}
 	return out, nil
+}
+
+// callOptions applies per-call option changes to a copy of the client's options.
+func (c *Client) callOptions(optFns []func(*Options)) (*Options, *retry.Retryer) {
+	if len(optFns) == 0 {
+		return &c.opts, c.retryer
+	}
+	copied := c.opts
+	copied.Headers = c.opts.Headers.Clone()
+	for _, fn := range optFns {
+		fn(&copied)
+	}
+	retryer := c.retryer
+	if copied.RetryMode != c.opts.RetryMode || copied.MaxAttempts != c.opts.MaxAttempts {
+		retryer = newRetryer(c.svc.Name, copied)
+	}
+	return &copied, retryer
 }
 
 // Go runs Call in a goroutine. The future's goroutine ends when the call does; cancel ctx to

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -27,8 +28,9 @@ import (
 // request_min_compression_size_bytes default).
 const minCompressBytes = 10240
 
-// call is the whole pipeline of one operation call, flat, in order.
-func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, opName string, in any) (map[string]any, error) {
+// call is the whole pipeline of one operation call, flat, in order. With a non-nil into (a
+// pointer), the output is parsed straight into it and the document returned is nil.
+func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, opName string, in, into any) (map[string]any, error) {
 	start := time.Now()
 	op, err := c.operation(opName)
 	if err != nil {
@@ -82,15 +84,22 @@ func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, o
 		if err := attempts.BeforeAttempt(ctx); err != nil {
 			return nil, err
 		}
-		out, info, err := c.attempt(ctx, o, op, in, preq, ep, base, signing, n, trace)
+		out, info, err := c.attempt(ctx, o, op, in, into, preq, ep, base, signing, n, trace)
 		if err != nil && o.AttemptTimeout > 0 && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			err = &retry.AttemptTimeoutError{After: o.AttemptTimeout, Err: err} // ours, not the caller's: retryable
 		}
 		if trace != nil {
 			trace.Attempts = n
 		}
+		if misfit, ok := err.(outputMisfit); ok { // answered, but the output does not fit into
+			attempts.After(nil, info)
+			return nil, misfit.err
+		}
 		if err == nil {
 			attempts.After(nil, info)
+			if into != nil {
+				return nil, setMetadata(into, info, n)
+			}
 			addMetadata(out, info, n)
 			if reg.Has(events.AfterCall, svc, opName) {
 				e := &events.Event{Name: events.AfterCall, Service: svc, Operation: opName, Params: in, Parsed: out, Attempt: n}
@@ -131,7 +140,7 @@ func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, o
 }
 
 // attempt sends the request once and parses the answer.
-func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, in any, preq *protocol.Request,
+func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, in, into any, preq *protocol.Request,
 	ep endpoints.Endpoint, base *url.URL, signing signer.Options, n int, trace *Trace) (map[string]any, retry.Response, error) {
 	var info retry.Response
 	reg, svc := o.Events, c.svc.Name
@@ -222,9 +231,22 @@ func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, 
 			presp.Body = body
 		}
 	}
-	out, err := c.codec.Parse(op, presp)
+	var out map[string]any
+	if into != nil {
+		reflect.ValueOf(into).Elem().SetZero() // nothing left from an earlier attempt
+		err = protocol.ParseInto(c.codec, op, presp, into)
+		var de *aws.DecodeError
+		if errors.As(err, &de) {
+			err = outputMisfit{err}
+		}
+	} else {
+		out, err = c.codec.Parse(op, presp)
+	}
 	if trace != nil {
 		trace.Parse += time.Since(parseStart)
+	}
+	if _, ok := err.(outputMisfit); ok {
+		return nil, info, err
 	}
 	if err != nil {
 		var apiErr *aws.APIError // S3 answers some errors with 200
@@ -524,11 +546,40 @@ func clockSkew(resp *http.Response, now time.Time) time.Duration {
 	return 0
 }
 
+// outputMisfit is an attempt's answer that does not fit the caller's output value: final,
+// not retried.
+type outputMisfit struct{ err error }
+
+func (e outputMisfit) Error() string { return e.err.Error() }
+
 // addMetadata adds botocore's ResponseMetadata to an output document.
 func addMetadata(out map[string]any, info retry.Response, attempts int) {
 	if out == nil {
 		return
 	}
+	out["ResponseMetadata"] = metadata(info, attempts)
+}
+
+// setMetadata stores botocore's ResponseMetadata in a typed output that has a place for it.
+func setMetadata(into any, info retry.Response, attempts int) error {
+	t, err := aws.NewTarget(into)
+	if err != nil {
+		return err
+	}
+	if err := t.Object(); err != nil {
+		return err
+	}
+	defer t.End()
+	if e, ok := t.Entry("ResponseMetadata"); ok {
+		if err := e.Set(metadata(info, attempts)); err != nil {
+			return err
+		}
+		t.Commit("ResponseMetadata")
+	}
+	return nil
+}
+
+func metadata(info retry.Response, attempts int) map[string]any {
 	md := map[string]any{"HTTPStatusCode": int64(info.StatusCode), "RetryAttempts": int64(attempts - 1)}
 	if info.Header != nil {
 		for _, h := range [...]string{"X-Amzn-Requestid", "X-Amz-Request-Id", "X-Amz-Id-2"} {
@@ -542,5 +593,5 @@ func addMetadata(out map[string]any, info retry.Response, attempts int) {
 		}
 		md["HTTPHeaders"] = info.Header
 	}
-	out["ResponseMetadata"] = md
+	return md
 }

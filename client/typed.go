@@ -7,6 +7,7 @@ import (
 
 	"github.com/aioaws/aioaws/async"
 	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/events"
 )
 
 // CallInto runs op like c.Call and decodes the output document into a T with aws.Decode.
@@ -28,18 +29,43 @@ import (
 // io.Reader field, and on success it is the caller's: read it and close it. If T has no
 // field that takes it, CallInto closes it, since nobody else could; on a decode error
 // CallInto closes it too. Like Call, CallInto is safe for concurrent use.
+//
+// Where it can, CallInto parses the response straight into the T, with no output document in
+// between (the codec's fast path; see aws.Target): for a struct T (or a map other than
+// map[string]any) of an operation whose output does not stream, when no after-call handler
+// is registered (those see the document) and RawResponse is off. The result is the same.
 func CallInto[T any](ctx context.Context, c *Client, op string, in any, optFns ...func(*Options)) (T, error) {
 	var out T
-	doc, err := c.Call(ctx, op, in, optFns...)
-	if err != nil {
-		return out, err
-	}
-	if err := aws.Decode(doc, &out); err != nil {
-		closeStreams(doc, nil)
+	if err := c.callInto(ctx, op, in, &out, optFns); err != nil {
 		return out, &OperationError{Service: c.svc.Name, Operation: op, Err: err}
 	}
-	closeStreams(doc, &out)
 	return out, nil
+}
+
+func (c *Client) callInto(ctx context.Context, opName string, in, out any, optFns []func(*Options)) error {
+	o, retryer := c.callOptions(optFns)
+	op, err := c.operation(opName)
+	if err != nil {
+		return err
+	}
+	t, err := aws.NewTarget(out)
+	if err != nil {
+		return err
+	}
+	if t.Streams() && !o.RawResponse && streamingOutput(op) == nil && !o.Events.Has(events.AfterCall, c.svc.Name, opName) {
+		_, err := c.call(ctx, o, retryer, opName, in, out)
+		return err
+	}
+	doc, err := c.call(ctx, o, retryer, opName, in, nil)
+	if err != nil {
+		return err
+	}
+	if err := aws.Decode(doc, out); err != nil {
+		closeStreams(doc, nil)
+		return err
+	}
+	closeStreams(doc, out)
+	return nil
 }
 
 // GoInto runs CallInto in a goroutine and returns its Future. The future's goroutine ends when

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/client"
 	"github.com/aioaws/aioaws/events"
+	"github.com/aioaws/aioaws/internal/testenv"
 	"github.com/aioaws/aioaws/models"
 )
 
@@ -317,4 +319,51 @@ func TestCallIntoStreamingBody(t *testing.T) {
 		})
 	}
 	require.NoError(t, s.AssertDone())
+}
+
+// TestCallIntoAgainstDynalite checks the fast path against a real server: typed Scan and
+// DescribeTable outputs hold what decoding their documents gives.
+func TestCallIntoAgainstDynalite(t *testing.T) {
+	srv := testenv.Dynalite(t)
+	ddb := newClient(t, "dynamodb", srv, "")
+	createTable(t, ddb, "typed")
+	for i := range 30 {
+		call(t, ddb, "PutItem", map[string]any{"TableName": "typed", "Item": map[string]any{
+			"pk":    map[string]any{"S": fmt.Sprintf("user#%02d", i)},
+			"n":     map[string]any{"N": fmt.Sprint(i)},
+			"tags":  map[string]any{"SS": []any{"a", "b"}},
+			"blob":  map[string]any{"B": []byte{byte(i), 0xff}},
+			"inner": map[string]any{"M": map[string]any{"ok": map[string]any{"BOOL": i%2 == 0}, "l": map[string]any{"L": []any{map[string]any{"NULL": true}}}}},
+		}})
+	}
+	type scanOutput struct {
+		Items            []map[string]*AttributeValue
+		Count            int32
+		ScannedCount     *int64
+		ResponseMetadata struct{ RequestID string }
+	}
+	in := map[string]any{"TableName": "typed", "ConsistentRead": true}
+	typed, err := client.CallInto[scanOutput](t.Context(), ddb, "Scan", in)
+	require.NoError(t, err)
+	var viaDoc scanOutput
+	require.NoError(t, aws.Decode(call(t, ddb, "Scan", in), &viaDoc))
+	require.Len(t, typed.Items, 30)
+	require.EqualValues(t, 30, typed.Count)
+	require.NotEmpty(t, typed.ResponseMetadata.RequestID)
+	typed.ResponseMetadata, viaDoc.ResponseMetadata = struct{ RequestID string }{}, struct{ RequestID string }{}
+	require.Equal(t, viaDoc, typed)
+
+	type describeOutput struct {
+		Table *struct {
+			TableName        string
+			CreationDateTime time.Time
+			KeySchema        []struct{ AttributeName, KeyType string }
+			ItemCount        int64
+		}
+	}
+	desc, err := client.CallInto[describeOutput](t.Context(), ddb, "DescribeTable", map[string]any{"TableName": "typed"})
+	require.NoError(t, err)
+	require.Equal(t, "typed", desc.Table.TableName)
+	require.False(t, desc.Table.CreationDateTime.IsZero())
+	require.Equal(t, "pk", desc.Table.KeySchema[0].AttributeName)
 }

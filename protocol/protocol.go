@@ -85,3 +85,31 @@ type Codec interface {
 	// the body could be read, with the modeled fields of op's matching error shape.
 	ParseError(op *models.Operation, resp *Response) *aws.APIError
 }
+
+// IntoParser is implemented by codecs that can parse a successful response straight into a
+// Go value (an aws.Target), without building its output document: the fast path of
+// client.CallInto.
+type IntoParser interface {
+	// ParseInto has the results of Parse followed by aws.Decode(doc, out): out holds the
+	// same values, and a value that does not fit gives the same *aws.DecodeError. Other
+	// errors are Parse's.
+	ParseInto(op *models.Operation, resp *Response, out any) error
+}
+
+// ParseInto parses resp into out (a non-nil pointer) with c's fast path when c has one, and
+// otherwise with Parse then aws.Decode.
+func ParseInto(c Codec, op *models.Operation, resp *Response, out any) error {
+	if p, ok := c.(IntoParser); ok {
+		return p.ParseInto(op, resp, out)
+	}
+	return ParseThenDecode(c, op, resp, out)
+}
+
+// ParseThenDecode parses resp into its output document and decodes that into out.
+func ParseThenDecode(c Codec, op *models.Operation, resp *Response, out any) error {
+	doc, err := c.Parse(op, resp)
+	if err != nil {
+		return err
+	}
+	return aws.Decode(doc, out)
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
@@ -51,7 +52,9 @@ func newPath(b *testing.B, service, operation, endpoint, contentType, body strin
 	return p
 }
 
-func (p *wirePath) call(in any) (map[string]any, error) {
+// call runs the operation; with a non-nil out it parses straight into out (the typed API, as
+// client.CallInto does) and returns a nil document.
+func (p *wirePath) call(in, out any) (map[string]any, error) {
 	if err := protocol.Validate(p.op, in); err != nil {
 		return nil, err
 	}
@@ -78,8 +81,49 @@ func (p *wirePath) call(in any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.codec.Parse(p.op, &protocol.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body})
+	presp := &protocol.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body}
+	if out != nil {
+		return nil, protocol.ParseInto(p.codec, p.op, presp, out)
+	}
+	return p.codec.Parse(p.op, presp)
 }
+
+// Typed outputs, as a caller of client.CallInto declares them: the API's shapes with pointers
+// for optional members, the way aws-sdk-go (v1) declared them (aws-sdk-go-v2's are generated
+// with interfaces for unions).
+type (
+	AttributeValue struct {
+		S, N       *string
+		B          []byte
+		BOOL, NULL *bool
+		SS, NS     []*string
+		BS         [][]byte
+		M          map[string]*AttributeValue
+		L          []*AttributeValue
+	}
+	GetItemOutput struct{ Item map[string]*AttributeValue }
+	QueryOutput   struct {
+		Items            []map[string]*AttributeValue
+		Count            *int64
+		ScannedCount     *int64
+		LastEvaluatedKey map[string]*AttributeValue
+	}
+	Object struct {
+		Key          *string
+		LastModified *time.Time
+		ETag         *string
+		Size         *int64
+		StorageClass *string
+		Owner        *struct{ ID, DisplayName *string }
+	}
+	ListObjectsV2Output struct {
+		Contents              []*Object
+		IsTruncated           *bool
+		KeyCount              *int32
+		Name, Prefix          *string
+		NextContinuationToken *string
+	}
+)
 
 func ddbItem() map[string]any {
 	return map[string]any{
@@ -93,40 +137,80 @@ func ddbItem() map[string]any {
 	}
 }
 
-var ourOps = map[string]func(b *testing.B) func() error{
-	"GetItem": func(b *testing.B) func() error {
+// ourOps make each operation's call: with typed, into the output types above; else into a
+// document.
+var ourOps = map[string]func(b *testing.B, typed bool) func() error{
+	"GetItem": func(b *testing.B, typed bool) func() error {
 		p := newPath(b, "dynamodb", "GetItem", "https://dynamodb.us-east-1.amazonaws.com", "application/x-amz-json-1.0", GetItemResponse())
 		in := map[string]any{"TableName": "users", "Key": map[string]any{"pk": map[string]any{"S": "user#000001"}, "sk": map[string]any{"S": "profile"}}}
 		return func() error {
-			out, err := p.call(in)
+			if typed {
+				var out GetItemOutput
+				if _, err := p.call(in, &out); err != nil {
+					return err
+				}
+				if len(out.Item) != 11 || *out.Item["name"].S != "Ada Lovelace" {
+					b.Fatalf("aioaws GetItem parsed %+v", out)
+				}
+				return nil
+			}
+			out, err := p.call(in, nil)
 			if err == nil && len(out["Item"].(map[string]any)) != 11 {
 				b.Fatalf("aioaws GetItem parsed %v", out)
 			}
 			return err
 		}
 	},
-	"PutItem": func(b *testing.B) func() error {
+	"PutItem": func(b *testing.B, typed bool) func() error {
 		p := newPath(b, "dynamodb", "PutItem", "https://dynamodb.us-east-1.amazonaws.com", "application/x-amz-json-1.0", PutItemResponse())
 		in := map[string]any{"TableName": "users", "Item": ddbItem()}
-		return func() error { _, err := p.call(in); return err }
+		return func() error {
+			if typed {
+				var out struct{ Attributes map[string]*AttributeValue }
+				_, err := p.call(in, &out)
+				return err
+			}
+			_, err := p.call(in, nil)
+			return err
+		}
 	},
-	"Query": func(b *testing.B) func() error {
+	"Query": func(b *testing.B, typed bool) func() error {
 		p := newPath(b, "dynamodb", "Query", "https://dynamodb.us-east-1.amazonaws.com", "application/x-amz-json-1.0", QueryResponse(25))
 		in := map[string]any{"TableName": "users", "KeyConditionExpression": "pk = :pk",
 			"ExpressionAttributeValues": map[string]any{":pk": map[string]any{"S": "user#000001"}}}
 		return func() error {
-			out, err := p.call(in)
+			if typed {
+				var out QueryOutput
+				if _, err := p.call(in, &out); err != nil {
+					return err
+				}
+				if len(out.Items) != 25 || len(out.Items[24]) != 11 {
+					b.Fatalf("aioaws Query parsed %d items", len(out.Items))
+				}
+				return nil
+			}
+			out, err := p.call(in, nil)
 			if err == nil && len(out["Items"].([]any)) != 25 {
 				b.Fatalf("aioaws Query parsed %d items", len(out["Items"].([]any)))
 			}
 			return err
 		}
 	},
-	"ListObjectsV2": func(b *testing.B) func() error {
+	"ListObjectsV2": func(b *testing.B, typed bool) func() error {
 		p := newPath(b, "s3", "ListObjectsV2", "https://s3.us-east-1.amazonaws.com", "application/xml", ListObjectsV2Response(1000))
 		in := map[string]any{"Bucket": "bucket", "Prefix": "logs/"}
 		return func() error {
-			out, err := p.call(in)
+			if typed {
+				var out ListObjectsV2Output
+				if _, err := p.call(in, &out); err != nil {
+					return err
+				}
+				if len(out.Contents) != 1000 || out.Contents[999].Key == nil {
+					b.Fatalf("aioaws ListObjectsV2 parsed %d keys", len(out.Contents))
+				}
+				return nil
+			}
+			out, err := p.call(in, nil)
 			if err == nil && len(out["Contents"].([]any)) != 1000 {
 				b.Fatalf("aioaws ListObjectsV2 parsed %d keys", len(out["Contents"].([]any)))
 			}
@@ -137,15 +221,21 @@ var ourOps = map[string]func(b *testing.B) func() error{
 
 var opNames = []string{"GetItem", "PutItem", "Query", "ListObjectsV2"}
 
+// The aioaws APIs measured: "typed" parses into the output types above (what aws-sdk-go-v2
+// returns too), "doc" into output documents.
+var apis = []string{"typed", "doc"}
+
 // BenchmarkWire runs each operation on both SDKs: go test -run XXX -bench Wire -benchmem
 func BenchmarkWire(b *testing.B) {
 	for _, name := range opNames {
-		for _, side := range []struct {
-			sdk string
-			ops map[string]func(*testing.B) func() error
-		}{{"aioaws", ourOps}, {"aws-sdk-go-v2", sdkOps}} {
-			b.Run(name+"/"+side.sdk, func(b *testing.B) {
-				call := side.ops[name](b)
+		sides := map[string]func(*testing.B) func() error{
+			"aioaws-typed":  func(b *testing.B) func() error { return ourOps[name](b, true) },
+			"aioaws-doc":    func(b *testing.B) func() error { return ourOps[name](b, false) },
+			"aws-sdk-go-v2": sdkOps[name],
+		}
+		for _, side := range []string{"aioaws-typed", "aioaws-doc", "aws-sdk-go-v2"} {
+			b.Run(name+"/"+side, func(b *testing.B) {
+				call := sides[side](b)
 				b.ReportAllocs()
 				for b.Loop() {
 					if err := call(); err != nil {
@@ -157,31 +247,34 @@ func BenchmarkWire(b *testing.B) {
 	}
 }
 
-// TestWireRatios measures both SDKs in the same run and prints aioaws/aws-sdk-go-v2 ratios.
-// Run: go test -run WireRatios -v ./wire
+// TestWireRatios measures both SDKs in the same run and prints aioaws/aws-sdk-go-v2 ratios,
+// for each aioaws API. Run: go test -run WireRatios -v ./wire
 func TestWireRatios(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: benchmarks take a while (-short)")
 	}
-	for _, name := range opNames {
-		bench := func(ops map[string]func(*testing.B) func() error) testing.BenchmarkResult {
-			return testing.Benchmark(func(b *testing.B) {
-				call := ops[name](b)
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					if err := call(); err != nil {
-						b.Fatal(err)
-					}
+	bench := func(newCall func(*testing.B) func() error) testing.BenchmarkResult {
+		return testing.Benchmark(func(b *testing.B) {
+			call := newCall(b)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := call(); err != nil {
+					b.Fatal(err)
 				}
-			})
+			}
+		})
+	}
+	for _, name := range opNames {
+		theirs := bench(sdkOps[name])
+		for _, api := range apis {
+			ours := bench(func(b *testing.B) func() error { return ourOps[name](b, api == "typed") })
+			if ours.N == 0 || theirs.N == 0 {
+				t.Fatalf("%s: a benchmark failed", name)
+			}
+			t.Logf("WIRE op=%s api=%s aioaws=%dns/%dallocs/%dB aws-sdk-go-v2=%dns/%dallocs/%dB ratio_ns=%.2f ratio_allocs=%.2f",
+				name, api, ours.NsPerOp(), ours.AllocsPerOp(), ours.AllocedBytesPerOp(), theirs.NsPerOp(), theirs.AllocsPerOp(), theirs.AllocedBytesPerOp(),
+				float64(ours.NsPerOp())/float64(theirs.NsPerOp()), float64(ours.AllocsPerOp())/float64(theirs.AllocsPerOp()))
 		}
-		ours, theirs := bench(ourOps), bench(sdkOps)
-		if ours.N == 0 || theirs.N == 0 {
-			t.Fatalf("%s: a benchmark failed", name)
-		}
-		t.Logf("WIRE op=%s aioaws=%dns/%dallocs/%dB aws-sdk-go-v2=%dns/%dallocs/%dB ratio_ns=%.2f ratio_allocs=%.2f",
-			name, ours.NsPerOp(), ours.AllocsPerOp(), ours.AllocedBytesPerOp(), theirs.NsPerOp(), theirs.AllocsPerOp(), theirs.AllocedBytesPerOp(),
-			float64(ours.NsPerOp())/float64(theirs.NsPerOp()), float64(ours.AllocsPerOp())/float64(theirs.AllocsPerOp()))
 	}
 }

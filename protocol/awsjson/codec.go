@@ -7,6 +7,7 @@ package awsjson
 import (
 	"bytes"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -165,14 +166,83 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 	if err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return out, nil
-	}
-	r := &reader{data: data}
-	if err := c.readStructInto(r, op.Output, out); err != nil {
+	if err := c.parseBody(data, op.Output, out); err != nil {
 		return nil, err
 	}
-	return out, r.end()
+	return out, nil
+}
+
+// parseBody reads a JSON body of structure s into out.
+func (c *Codec) parseBody(data []byte, s *models.Shape, out map[string]any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	r := &reader{data: data}
+	if err := c.readStructInto(r, s, out); err != nil {
+		return err
+	}
+	return r.end()
+}
+
+// ParseInto parses a successful response straight into out, with the results of Parse
+// followed by aws.Decode (see protocol.IntoParser).
+func (c *Codec) ParseInto(op *models.Operation, resp *protocol.Response, out any) error {
+	t, err := aws.NewTarget(out)
+	if err != nil {
+		protocol.Drain(resp.Body)
+		return err
+	}
+	if op.Output == nil || !t.Streams() || (c.rest && op.Output.Payload != nil) {
+		return protocol.ParseThenDecode(c, op, resp, out)
+	}
+	head := map[string]any{} // REST members bound to the status line and headers
+	if c.rest {
+		if err := protocol.ReadRESTOutput(op.Output, resp, head); err != nil {
+			protocol.Drain(resp.Body)
+			return err
+		}
+	}
+	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	err = c.parseBodyInto(data, op.Output, head, &t)
+	if _, ok := err.(misfit); !ok {
+		return err
+	}
+	// Start over through the document: Decode names every problem's path.
+	reflect.ValueOf(out).Elem().SetZero()
+	if err := c.parseBody(data, op.Output, head); err != nil {
+		return err
+	}
+	return aws.Decode(head, out)
+}
+
+// parseBodyInto reads a JSON body of structure s, and the head's members, into t.
+func (c *Codec) parseBodyInto(data []byte, s *models.Shape, head map[string]any, t *aws.Target) error {
+	if len(bytes.TrimSpace(data)) > 0 {
+		r := &reader{data: data}
+		if err := c.readStructTarget(r, s, *t); err != nil {
+			return err
+		}
+		if err := r.end(); err != nil {
+			return err
+		}
+	}
+	if err := t.Object(); err != nil {
+		return misfit{err}
+	}
+	defer t.End()
+	for k, v := range head {
+		if e, ok := t.Entry(k); ok {
+			if err := e.Set(v); err != nil {
+				return misfit{err}
+			}
+			t.Commit(k)
+		}
+	}
+	return nil
 }
 
 func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[string]any) error {

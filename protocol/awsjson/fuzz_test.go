@@ -1,11 +1,15 @@
 package awsjson
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/protocol"
 )
@@ -27,9 +31,45 @@ func FuzzParse(f *testing.F) {
 		resp := func() *protocol.Response {
 			return &protocol.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}
 		}
-		_, _ = c.Parse(op, resp())
+		doc, err := c.Parse(op, resp())
+		// The typed fast path agrees with Parse: it fails exactly when Parse does, and
+		// otherwise stores what decoding the document stores.
+		var typed, viaDoc queryOutput
+		errTyped := c.ParseInto(op, resp(), &typed)
+		if (err != nil) != (errTyped != nil && !isDecodeError(errTyped)) {
+			t.Fatalf("Parse error %v, ParseInto error %v", err, errTyped)
+		}
+		if err == nil {
+			errDoc := aws.Decode(doc, &viaDoc)
+			if fmt.Sprint(errDoc) != fmt.Sprint(errTyped) {
+				t.Fatalf("ParseInto error %v, Decode error %v", errTyped, errDoc)
+			}
+			if !reflect.DeepEqual(typed, viaDoc) {
+				t.Fatalf("ParseInto stored %+v, Decode %+v", typed, viaDoc)
+			}
+		}
 		if e := c.ParseError(op, resp()); e == nil {
 			t.Fatal("ParseError returned nil")
 		}
 	})
+}
+
+type attributeValue struct {
+	S, N *string
+	B    []byte
+	BOOL *bool
+	SS   []string
+	M    map[string]*attributeValue
+	L    []attributeValue
+}
+
+type queryOutput struct {
+	Items            []map[string]*attributeValue
+	Count            int8 // narrow: large counts take the misfit path
+	LastEvaluatedKey map[string]attributeValue
+}
+
+func isDecodeError(err error) bool {
+	var de *aws.DecodeError
+	return errors.As(err, &de)
 }

@@ -264,6 +264,40 @@ func (r *reader) number() ([]byte, error) {
 	return r.data[start:r.pos], nil
 }
 
+// integer reads an integer (written with an exponent or a ".0" by some servers).
+func (r *reader) integer() (int64, error) {
+	num, err := r.number()
+	if err != nil {
+		return 0, err
+	}
+	if n, err := strconv.ParseInt(string(num), 10, 64); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(string(num), 64)
+	if err != nil || f != math.Trunc(f) {
+		return 0, r.errorf("want integer, got %s", num)
+	}
+	return int64(f), nil
+}
+
+// blob reads a base64 string.
+func (r *reader) blob() ([]byte, error) {
+	str, err := r.str()
+	if err != nil {
+		return nil, err
+	}
+	b, err := protocol.DecodeBase64(str)
+	if err != nil {
+		return nil, r.errorf("bad base64 blob")
+	}
+	return b, nil
+}
+
+// null consumes a null, reporting whether there was one.
+func (r *reader) null() bool {
+	return r.peek() == 'n' && r.literal("null")
+}
+
 func (r *reader) float() (float64, error) {
 	if r.peek() == '"' { // NaN, Infinity, -Infinity
 		s, err := r.str()
@@ -402,18 +436,7 @@ func (c *Codec) readValue(r *reader, s *models.Shape) (any, error) {
 		}
 		return nil, r.errorf("want boolean")
 	case models.Byte, models.Short, models.Integer, models.Long, models.BigInteger:
-		num, err := r.number()
-		if err != nil {
-			return nil, err
-		}
-		if n, err := strconv.ParseInt(string(num), 10, 64); err == nil {
-			return n, nil
-		}
-		f, err := strconv.ParseFloat(string(num), 64)
-		if err != nil || f != math.Trunc(f) {
-			return nil, r.errorf("want integer, got %s", num)
-		}
-		return int64(f), nil
+		return r.integer()
 	case models.Float, models.Double, models.BigDecimal:
 		return r.float()
 	case models.Timestamp:
@@ -434,15 +457,7 @@ func (c *Codec) readValue(r *reader, s *models.Shape) (any, error) {
 		}
 		return protocol.EpochTime(f), nil
 	case models.Blob:
-		str, err := r.strBytes()
-		if err != nil {
-			return nil, err
-		}
-		b, err := protocol.DecodeBase64(string(str))
-		if err != nil {
-			return nil, r.errorf("bad base64 blob")
-		}
-		return b, nil
+		return r.blob()
 	}
 	return nil, r.errorf("unsupported shape type %s", s.Type)
 }

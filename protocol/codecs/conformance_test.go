@@ -607,5 +607,12 @@ func checkOutput(codec protocol.Codec, op *models.Operation, c testCase) error {
 	if got := prototest.Normalize(out); !reflect.DeepEqual(got, want) {
 		return fmt.Errorf("result %v, want %v", got, want)
 	}
+	// The typed fast path must store what Decode stores from the document.
+	for variant := range 2 {
+		resp := &protocol.Response{StatusCode: c.Response.StatusCode, Header: header, Body: io.NopCloser(strings.NewReader(body))}
+		if err := checkTyped(codec, op, resp, out, variant); err != nil {
+			return fmt.Errorf("typed (variant %d): %w", variant, err)
+		}
+	}
 	return nil
 }

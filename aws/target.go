@@ -1,0 +1,375 @@
+package aws
+
+import (
+	"fmt"
+	"math/bits"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Target is a Go value that a codec fills while it parses a response, with no output document
+// in between: the fast path behind client.CallInto. It stores each value by Decode's rules, so
+// that parsing into a Target and decoding the parsed document with Decode give the same result
+// whenever every value fits. When one does not, a Target method returns an error and the codec
+// abandons the fast path: it decodes the document with Decode instead, which reports every
+// problem with its path.
+//
+// A codec walks the response and the target together:
+//   - Streams reports whether the target takes values piece by piece. When it does not (an
+//     interface, map[string]any, []any, an array), the codec reads the value as a document
+//     and calls Set.
+//   - a structure or a map: Object, then for each member or key Entry, fill the entry, Commit
+//     it; End after the last one.
+//   - a list: List, then Append for each element and fill it; End after the last one.
+//   - a scalar: SetString, SetBool, SetInt, SetFloat, SetTime or SetBytes.
+//   - a null, or a member the document would leave out: nothing.
+//
+// The fast path assumes that no two members of a structure match one struct field
+// case-insensitively, which holds for AWS models (Smithy member names are unique regardless
+// of case). A Target is not safe for concurrent use.
+//
+// The values a Target allocates behind pointers (*string, *Item, ...) come from blocks shared
+// by one response's values of a type, of up to 64 values each: keeping one value keeps its
+// block alive. Maps and slices start at the length the last value of their type had.
+type Target struct {
+	rv reflect.Value // settable
+	ti *targetType
+	a  *arena      // the blocks of this response's pointers
+	sc *mapScratch // a map's entry being filled, between Object and End
+}
+
+// NewTarget returns the Target of the value out points to.
+func NewTarget(out any) (Target, error) {
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return Target{}, fmt.Errorf("aws: decode target must be a non-nil pointer, got %s", typeName(out))
+	}
+	return Target{rv: rv.Elem(), ti: targetTypeOf(rv.Type().Elem()), a: &arena{}}, nil
+}
+
+// arena hands out pointers to new values from blocks of growing size, one block per type in
+// use, so that a response's many small values cost a few allocations.
+type arena struct{ blocks []block }
+
+type block struct {
+	ti   *targetType   // the pointer type
+	vals reflect.Value // an array of its element type, addressable
+	next int
+}
+
+const maxBlock = 64
+
+// new returns a pointer (of pointer type ti) to a new zero value.
+func (a *arena) new(ti *targetType) reflect.Value {
+	var b *block
+	for i := range a.blocks {
+		if a.blocks[i].ti == ti {
+			b = &a.blocks[i]
+			break
+		}
+	}
+	if b == nil {
+		a.blocks = append(a.blocks, block{ti: ti})
+		b = &a.blocks[len(a.blocks)-1]
+	}
+	if !b.vals.IsValid() || b.next == b.vals.Len() {
+		n := 4
+		if b.vals.IsValid() {
+			n = min(2*b.vals.Len(), maxBlock)
+		}
+		b.vals, b.next = reflect.New(ti.arrayOf(n)).Elem(), 0
+	}
+	p := b.vals.Index(b.next).Addr()
+	b.next++
+	return p
+}
+
+type targetKind uint8
+
+const (
+	tkDoc targetKind = iota // takes whole documents only, through Set
+	tkPointer
+	tkStruct
+	tkMap
+	tkSlice
+	tkString
+	tkBool
+	tkInt
+	tkUint
+	tkFloat
+	tkTime
+	tkBytes
+)
+
+// targetType is what a Target knows of a Go type, worked out once per type.
+type targetType struct {
+	t    reflect.Type
+	kind targetKind
+	dec  decoderFunc
+	plan *structPlan // tkStruct (field decoders unused)
+
+	hint     atomic.Int32                    // map, slice: the length of the last one
+	arrays   [6]atomic.Pointer[reflect.Type] // pointer: [2]elem ... [64]elem, for arenas
+	elemType reflect.Type                    // pointer, slice, map: the element type
+	elem     atomic.Pointer[targetType]      // its targetType, on first use (types may be recursive)
+	fields   []atomic.Pointer[targetType]    // tkStruct: each field's targetType, on first use
+	scratch  sync.Pool                       // tkMap: *mapScratch
+}
+
+// mapScratch is the key and the element a map entry is filled in (SetMapIndex copies them).
+type mapScratch struct{ key, elem reflect.Value }
+
+var targetTypes sync.Map // reflect.Type → *targetType
+
+func targetTypeOf(t reflect.Type) *targetType {
+	if ti, ok := targetTypes.Load(t); ok {
+		return ti.(*targetType)
+	}
+	ti := &targetType{t: t, dec: typeDecoder(t)}
+	switch {
+	case t == timeType:
+		ti.kind = tkTime
+	case t.Kind() == reflect.Pointer:
+		ti.kind, ti.elemType = tkPointer, t.Elem()
+	case t.Kind() == reflect.Struct:
+		ti.kind, ti.plan = tkStruct, newStructPlan(t)
+		ti.fields = make([]atomic.Pointer[targetType], len(ti.plan.fields))
+	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && !anyMapType.AssignableTo(t):
+		ti.kind, ti.elemType = tkMap, t.Elem()
+		ti.scratch.New = func() any { return &mapScratch{reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()} }
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		ti.kind = tkBytes
+	case t.Kind() == reflect.Slice && !anySliceType.AssignableTo(t):
+		ti.kind, ti.elemType = tkSlice, t.Elem()
+	case t.Kind() == reflect.String:
+		ti.kind = tkString
+	case t.Kind() == reflect.Bool:
+		ti.kind = tkBool
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		ti.kind = tkInt
+	case t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uintptr:
+		ti.kind = tkUint
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		ti.kind = tkFloat
+	}
+	actual, _ := targetTypes.LoadOrStore(t, ti)
+	return actual.(*targetType)
+}
+
+// arrayOf returns the type [n]elem, for n a power of two up to maxBlock.
+func (ti *targetType) arrayOf(n int) reflect.Type {
+	i := bits.TrailingZeros(uint(n)) - 1
+	if t := ti.arrays[i].Load(); t != nil {
+		return *t
+	}
+	t := reflect.ArrayOf(n, ti.elemType)
+	ti.arrays[i].Store(&t)
+	return t
+}
+
+func (ti *targetType) elemInfo() *targetType {
+	if e := ti.elem.Load(); e != nil {
+		return e
+	}
+	e := targetTypeOf(ti.elemType)
+	ti.elem.Store(e)
+	return e
+}
+
+func (ti *targetType) fieldInfo(i int) *targetType {
+	if e := ti.fields[i].Load(); e != nil {
+		return e
+	}
+	e := targetTypeOf(fieldType(ti.t, ti.plan.fields[i].index))
+	ti.fields[i].Store(e)
+	return e
+}
+
+// Streams reports whether the target takes values piece by piece (see Target); when it does
+// not, the codec passes whole documents to Set.
+func (t *Target) Streams() bool {
+	ti := t.ti
+	for ti.kind == tkPointer {
+		ti = ti.elemInfo()
+	}
+	return ti.kind != tkDoc
+}
+
+// Set stores a document value by Decode's rules.
+func (t *Target) Set(v any) error {
+	d := statePool.Get().(*decodeState)
+	t.ti.dec(d, v, t.rv)
+	var err error
+	if len(d.problems) > 0 {
+		err = &DecodeError{Problems: d.problems, Omitted: d.omitted}
+	}
+	d.problems, d.omitted, d.path, d.depth = nil, 0, d.path[:0], 0
+	statePool.Put(d)
+	return err
+}
+
+// deref follows pointers, allocating nil ones, to the value that takes the data.
+func (t *Target) deref() {
+	for t.ti.kind == tkPointer {
+		if t.rv.IsNil() {
+			t.rv.Set(t.a.new(t.ti))
+		}
+		t.rv, t.ti = t.rv.Elem(), t.ti.elemInfo()
+	}
+}
+
+func (t *Target) misfit(what string) error {
+	return &DecodeError{Problems: []Problem{{Msg: fmt.Sprintf("cannot decode %s into %s", what, typeString(t.ti.t))}}}
+}
+
+// Object begins a structure or map value: a struct, or a map with string keys (allocated if
+// nil, else added to).
+func (t *Target) Object() error {
+	t.deref()
+	switch t.ti.kind {
+	case tkStruct:
+		return nil
+	case tkMap:
+		if t.rv.IsNil() {
+			t.rv.Set(reflect.MakeMapWithSize(t.ti.t, int(t.ti.hint.Load())))
+		}
+		t.sc = t.ti.scratch.Get().(*mapScratch)
+		return nil
+	}
+	return t.misfit("an object")
+}
+
+// Entry returns the target of member or key k of the object begun by Object: a struct field,
+// or a map element to store with Commit once filled. It reports false when a struct has no
+// field for k.
+func (t *Target) Entry(k string) (Target, bool) {
+	if t.ti.kind == tkMap {
+		t.sc.elem.SetZero()
+		return Target{rv: t.sc.elem, ti: t.ti.elemInfo(), a: t.a}, true
+	}
+	p := t.ti.plan
+	f := p.byName[k]
+	if f == nil {
+		if f = p.foldField(k); f == nil {
+			return Target{}, false
+		}
+	}
+	fv, ok := fieldByIndex(t.rv, f.index)
+	if !ok {
+		return Target{}, false
+	}
+	return Target{rv: fv, ti: t.ti.fieldInfo(f.pos), a: t.a}, true
+}
+
+// Commit stores a map entry filled since Entry(k); for a struct it does nothing.
+func (t *Target) Commit(k string) {
+	if t.ti.kind == tkMap {
+		t.sc.key.SetString(k)
+		t.rv.SetMapIndex(t.sc.key, t.sc.elem)
+	}
+}
+
+// maxHint bounds the length maps and slices start at.
+const maxHint = 256
+
+// End ends the object or list begun by Object or List.
+func (t *Target) End() {
+	if sc := t.sc; sc != nil {
+		sc.key.SetZero()
+		sc.elem.SetZero()
+		t.ti.scratch.Put(sc)
+		t.sc = nil
+	}
+	if k := t.ti.kind; k == tkMap || k == tkSlice {
+		if n := int32(min(t.rv.Len(), maxHint)); t.ti.hint.Load() != n {
+			t.ti.hint.Store(n)
+		}
+	}
+}
+
+// List begins a list value: a new, empty slice, ended by End.
+func (t *Target) List() error {
+	t.deref()
+	if t.ti.kind != tkSlice {
+		return t.misfit("a list")
+	}
+	t.rv.Set(reflect.MakeSlice(t.ti.t, 0, int(t.ti.hint.Load())))
+	return nil
+}
+
+// Append adds a zero element to the list begun by List and returns its target, valid until
+// the next Append.
+func (t *Target) Append() Target {
+	n := t.rv.Len()
+	t.rv.Grow(1)
+	t.rv.SetLen(n + 1)
+	return Target{rv: t.rv.Index(n), ti: t.ti.elemInfo(), a: t.a}
+}
+
+// SetString stores a string.
+func (t *Target) SetString(s string) error {
+	t.deref()
+	if t.ti.kind == tkString {
+		t.rv.SetString(s)
+		return nil
+	}
+	return t.Set(s)
+}
+
+// SetBool stores a boolean.
+func (t *Target) SetBool(b bool) error {
+	t.deref()
+	if t.ti.kind == tkBool {
+		t.rv.SetBool(b)
+		return nil
+	}
+	return t.Set(b)
+}
+
+// SetInt stores an integer.
+func (t *Target) SetInt(n int64) error {
+	t.deref()
+	switch t.ti.kind {
+	case tkInt:
+		if !t.rv.OverflowInt(n) {
+			t.rv.SetInt(n)
+			return nil
+		}
+	case tkFloat:
+		t.rv.SetFloat(float64(n))
+		return nil
+	}
+	return t.Set(n)
+}
+
+// SetFloat stores a floating-point number.
+func (t *Target) SetFloat(f float64) error {
+	t.deref()
+	if t.ti.kind == tkFloat && !t.rv.OverflowFloat(f) {
+		t.rv.SetFloat(f)
+		return nil
+	}
+	return t.Set(f)
+}
+
+// SetTime stores a timestamp.
+func (t *Target) SetTime(tm time.Time) error {
+	t.deref()
+	if t.ti.kind == tkTime {
+		*t.rv.Addr().Interface().(*time.Time) = tm
+		return nil
+	}
+	return t.Set(tm)
+}
+
+// SetBytes stores a blob (kept, not copied).
+func (t *Target) SetBytes(b []byte) error {
+	t.deref()
+	if t.ti.kind == tkBytes {
+		t.rv.SetBytes(b)
+		return nil
+	}
+	return t.Set(b)
+}
