@@ -25,6 +25,7 @@ const maxModelSize = 256 << 20
 // not usable: create one with NewLoader.
 type Loader struct {
 	sources []*source
+	emb     *source // the embedded models, the last of sources
 
 	mu       sync.Mutex
 	services map[string]*loadEntry
@@ -42,15 +43,17 @@ type loadEntry struct {
 
 // NewLoader returns a Loader that searches dirs (botocore data directories:
 // `<service>/<api-version>/service-2.json[.gz]` ...) before the embedded models.
-func NewLoader(dirs ...string) *Loader {
-	l := &Loader{services: map[string]*loadEntry{}}
+func NewLoader(dirs ...string) *Loader { return newLoader(embeddedSource, dirs...) }
+
+func newLoader(emb *source, dirs ...string) *Loader {
+	l := &Loader{services: map[string]*loadEntry{}, emb: emb}
 	for _, dir := range dirs {
 		if dir == "" {
 			continue
 		}
 		l.sources = append(l.sources, newSource(dir, os.DirFS(dir), false))
 	}
-	l.sources = append(l.sources, embeddedSource)
+	l.sources = append(l.sources, emb)
 	l.index = sync.OnceValues(l.buildIndex)
 	return l
 }
@@ -70,7 +73,8 @@ func Load(name string) (*Service, error) { return Default().Load(name) }
 // (e.g. "states" → "stepfunctions") with the default Loader.
 func Lookup(id string) (*Service, error) { return Default().Lookup(id) }
 
-// Services lists the services the default Loader can load, sorted by name.
+// Services lists the services the default Loader can load, sorted by name: those of
+// AIOAWS_DATA_PATH and those embedded in this build (all, unless built with aioaws_minimal).
 func Services() ([]ServiceInfo, error) { return Default().Services() }
 
 // Load returns the named service, loading and compiling it on first use.
@@ -120,11 +124,19 @@ func (l *Loader) find(name string) (*source, string, error) {
 	return nil, "", l.unknown(name)
 }
 
+// unknown is the error for a service name that no source has: not embedded in this minimal
+// build, or unknown (with a suggestion among the services known).
 func (l *Loader) unknown(name string) error {
+	left, _ := l.leftOut()
+	for _, info := range left {
+		if info.Name == name {
+			return notEmbedded(name, "")
+		}
+	}
 	msg := fmt.Sprintf("models: unknown service %q", name)
 	if infos, err := l.Services(); err == nil {
 		best, bestDist := "", 3
-		for _, info := range infos {
+		for _, info := range append(infos, left...) {
 			if d := editDistance(name, info.Name); d < bestDist {
 				best, bestDist = info.Name, d
 			}
@@ -134,6 +146,37 @@ func (l *Loader) unknown(name string) error {
 		}
 	}
 	return errors.New(msg)
+}
+
+// leftOut lists the services of the embedded index that this build does not embed (it was
+// made with aioaws_minimal) and no data directory provides.
+func (l *Loader) leftOut() ([]ServiceInfo, error) {
+	catalog, err := l.emb.catalog()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := l.index()
+	if err != nil {
+		return nil, err
+	}
+	var out []ServiceInfo
+	for _, info := range catalog {
+		if _, ok := idx.byName[info.Name]; !ok {
+			out = append(out, info)
+		}
+	}
+	return out, nil
+}
+
+// notEmbedded is the error for a known service that this minimal build leaves out; alias is
+// how the caller named it, when not by its name.
+func notEmbedded(name, alias string) error {
+	what := fmt.Sprintf("service %q", name)
+	if alias != "" {
+		what += " (" + alias + ")"
+	}
+	return fmt.Errorf("models: %s is not embedded in this build (built with aioaws_minimal): add the build tag %s or set AIOAWS_DATA_PATH",
+		what, BuildTag(name))
 }
 
 // ServiceInfo identifies a service without loading its model.
@@ -171,6 +214,34 @@ func (l *Loader) Lookup(id string) (*Service, error) {
 	if _, ok := idx.byName[id]; ok {
 		return l.Load(id)
 	}
+	what, names := matchID(idx.list, id)
+	switch {
+	case len(names) == 1:
+		return l.Load(names[0])
+	case len(names) > 1:
+		return nil, several(id, what, names)
+	}
+	// Not among the services this Loader has: perhaps one that a minimal build leaves out.
+	if left, err := l.leftOut(); err == nil {
+		for _, info := range left {
+			if info.Name == id {
+				return nil, notEmbedded(id, "")
+			}
+		}
+		what, names := matchID(left, id)
+		switch {
+		case len(names) == 1:
+			return nil, notEmbedded(names[0], fmt.Sprintf("%s %q", what, id))
+		case len(names) > 1:
+			return nil, several(id, what, names)
+		}
+	}
+	return nil, l.unknown(id)
+}
+
+// matchID returns the services whose service id, signing name or endpoint prefix is id
+// (case-insensitive), at the first of those levels that matches any.
+func matchID(list []ServiceInfo, id string) (what string, names []string) {
 	norm := normalizeID(id)
 	levels := []struct {
 		what string
@@ -181,20 +252,20 @@ func (l *Loader) Lookup(id string) (*Service, error) {
 		{"endpoint prefix", func(s ServiceInfo) string { return s.EndpointPrefix }},
 	}
 	for _, level := range levels {
-		var names []string
-		for _, info := range idx.list {
+		for _, info := range list {
 			if normalizeID(level.key(info)) == norm {
 				names = append(names, info.Name)
 			}
 		}
-		switch {
-		case len(names) == 1:
-			return l.Load(names[0])
-		case len(names) > 1:
-			return nil, fmt.Errorf("models: %q is the %s of several services (%s); use the service name", id, level.what, strings.Join(names, ", "))
+		if len(names) > 0 {
+			return level.what, names
 		}
 	}
-	return nil, l.unknown(id)
+	return "", nil
+}
+
+func several(id, what string, names []string) error {
+	return fmt.Errorf("models: %q is the %s of several services (%s); use the service name", id, what, strings.Join(names, ", "))
 }
 
 func normalizeID(s string) string {
@@ -252,6 +323,11 @@ type source struct {
 	embedded bool
 	// infos lists the directory's services; it is computed once.
 	infos func() ([]ServiceInfo, error)
+	// For the embedded source only: catalog reads the index of every service generated, and
+	// embeds reports whether this build embeds a service (all do, unless built with
+	// aioaws_minimal).
+	catalog func() ([]ServiceInfo, error)
+	embeds  func(name string) bool
 }
 
 func newSource(name string, fsys fs.FS, embedded bool) *source {
@@ -333,15 +409,22 @@ func (s *source) versionDir(name string) (string, error) {
 	return "", nil
 }
 
-// listServices lists the services of the source. The embedded source has a generated index;
-// other directories are read, metadata only.
+// listServices lists the services of the source. The embedded source has a generated index
+// (of which it lists the services this build embeds); other directories are read, metadata
+// only.
 func (s *source) listServices() ([]ServiceInfo, error) {
 	if s.embedded {
-		file, data, err := s.read("index.json")
+		catalog, err := s.catalog()
 		if err != nil {
 			return nil, err
 		}
-		return parseIndex(file, data)
+		var out []ServiceInfo
+		for _, info := range catalog {
+			if s.embeds(info.Name) {
+				out = append(out, info)
+			}
+		}
+		return out, nil
 	}
 	entries, err := fs.ReadDir(s.fsys, ".")
 	if err != nil {

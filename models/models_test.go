@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,16 +14,37 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/aioaws/aioaws/internal/testenv"
+	"github.com/aioaws/aioaws/models/data"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// needEmbedded skips the test when this is a minimal build (-tags aioaws_minimal) that leaves
+// out any of the named services. In a default build every service is embedded, so a missing
+// one is a failure.
+func needEmbedded(tb testing.TB, names ...string) {
+	tb.Helper()
+	for _, name := range names {
+		if _, ok := data.Service(name); ok {
+			continue
+		}
+		if !minimalBuild {
+			tb.Fatalf("service %q is not embedded in a default build", name)
+		}
+		tb.Skipf("service %q is not embedded in this minimal build (add -tags %s)", name, BuildTag(name))
+	}
+}
 
 func TestEveryEmbeddedModelCompiles(t *testing.T) {
 	l := NewLoader()
 	infos, err := l.Services()
 	require.NoError(t, err)
-	require.Greater(t, len(infos), 400, "every botocore service is embedded")
+	if !minimalBuild {
+		catalog, err := embeddedSource.catalog()
+		require.NoError(t, err)
+		require.Greater(t, len(infos), 400, "every botocore service is embedded")
+		require.Len(t, infos, len(catalog), "a default build embeds every service of the index")
+	}
 	for _, info := range infos {
 		svc, err := l.Load(info.Name)
 		require.NoError(t, err, info.Name)
@@ -54,52 +74,12 @@ func TestEveryEmbeddedModelCompiles(t *testing.T) {
 	}
 }
 
-// TestConformanceModels loads every model of the conformance data through a Loader whose data
-// directory is that folder, so these newer models override the embedded ones.
-func TestConformanceModels(t *testing.T) {
-	dir := filepath.Join(testenv.ConformanceDir(t), "models")
-	l := NewLoader(dir)
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	passed, failed := 0, 0
-	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), "_") {
-			continue
-		}
-		versions, err := os.ReadDir(filepath.Join(dir, e.Name()))
-		require.NoError(t, err)
-		want := versions[len(versions)-1].Name()
-		svc, err := l.Load(e.Name())
-		if err == nil {
-			_, err = svc.Paginators()
-		}
-		if err == nil {
-			_, err = svc.Waiters()
-		}
-		if err == nil && svc.Metadata.APIVersion != want {
-			err = fmt.Errorf("loaded API version %s, want %s from the data directory", svc.Metadata.APIVersion, want)
-		}
-		if err != nil {
-			failed++
-			t.Errorf("%s: %v", e.Name(), err)
-			continue
-		}
-		passed++
-	}
-	fmt.Printf("CONFORMANCE suite=models passed=%d failed=%d skipped=0\n", passed, failed)
-	require.Positive(t, passed)
-	// partitions.json and sdk-default-configuration.json come from _global there.
-	gl := NewLoader(filepath.Join(dir, "_global"))
-	data, err := gl.Partitions()
-	require.NoError(t, err)
-	require.Contains(t, string(data), `"aws-us-gov"`)
-}
-
 // TestTraitsMatchRawModel checks the compiled graph against an independent generic decode of
 // the same model file, trait by trait, for a service of every protocol.
 func TestTraitsMatchRawModel(t *testing.T) {
 	for _, name := range []string{"dynamodb", "s3", "ec2", "sqs", "lambda", "s3control", "kinesis", "sts", "iam", "cloudwatch", "route53", "bedrock-runtime"} {
 		t.Run(name, func(t *testing.T) {
+			needEmbedded(t, name)
 			svc, err := Load(name)
 			require.NoError(t, err)
 			_, data, err := embeddedSource.read(strings.TrimSuffix(mustVersionDir(t, name), "/") + "/service-2.json")
@@ -201,6 +181,7 @@ func asSlice(v any) []any        { s, _ := v.([]any); return s }
 func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 func TestSpecificTraits(t *testing.T) {
+	needEmbedded(t, "s3", "dynamodb", "s3control", "ec2", "sqs", "cloudwatch")
 	s3, err := Load("s3")
 	require.NoError(t, err)
 	put, ok := s3.Operation("PutObject")
@@ -278,18 +259,25 @@ func TestSpecificTraits(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	tests := []struct{ id, want, err string }{
+	tests := []struct {
+		id, want, err string
+		needs         []string // the services that must be embedded (see needEmbedded)
+	}{
 		{id: "dynamodb", want: "dynamodb"},
 		{id: "states", want: "stepfunctions"},  // signing name
 		{id: "SFN", want: "stepfunctions"},     // service id
 		{id: "monitoring", want: "cloudwatch"}, // endpoint prefix and signing name
 		{id: "Lambda", want: "lambda"},         // service id, any case
-		{id: "execute-api", err: "several services (apigatewaymanagementapi, connectparticipant)"},
+		{id: "execute-api", err: "several services (apigatewaymanagementapi, connectparticipant)", needs: []string{"apigatewaymanagementapi", "connectparticipant"}},
 		{id: "dynamodbb", err: `unknown service "dynamodbb" (did you mean "dynamodb"?)`},
 		{id: "../etc", err: `unknown service "../etc"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
+			needEmbedded(t, tt.needs...)
+			if tt.want != "" {
+				needEmbedded(t, tt.want)
+			}
 			svc, err := Lookup(tt.id)
 			if tt.err != "" {
 				require.ErrorContains(t, err, tt.err)
@@ -302,6 +290,7 @@ func TestLookup(t *testing.T) {
 }
 
 func TestConcurrentFirstLoadCompilesOnce(t *testing.T) {
+	needEmbedded(t, "dynamodb")
 	l := NewLoader()
 	var wg sync.WaitGroup
 	got := make([]*Service, 64)
@@ -369,8 +358,12 @@ func TestDataPathAddsAndOverridesServices(t *testing.T) {
 	idx := sort.Search(len(infos), func(i int) bool { return infos[i].Name >= "tiny" })
 	require.Equal(t, "tiny", infos[idx].Name)
 	s3, err := l.Load("s3")
-	require.NoError(t, err, "embedded services are still there")
-	require.Equal(t, "2006-03-01", s3.Metadata.APIVersion)
+	if _, embedded := data.Service("s3"); embedded || !minimalBuild {
+		require.NoError(t, err, "embedded services are still there")
+		require.Equal(t, "2006-03-01", s3.Metadata.APIVersion)
+	} else {
+		require.ErrorContains(t, err, "add the build tag aioaws_s3", "a minimal build without s3")
+	}
 }
 
 func TestMalformedModelErrorsNameFileAndPath(t *testing.T) {
@@ -449,6 +442,7 @@ func FuzzParse(f *testing.F) {
 func BenchmarkLoad(b *testing.B) {
 	for _, name := range []string{"dynamodb", "s3", "ec2"} {
 		b.Run(name, func(b *testing.B) {
+			needEmbedded(b, name)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := NewLoader().Load(name); err != nil {

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"io"
 	"io/fs"
 	"os"
@@ -117,6 +121,104 @@ func TestGenerateIsDeterministicAndFaithful(t *testing.T) {
 		require.Equal(t, wb, wa, name)
 	}
 	require.Equal(t, n, loaded)
+}
+
+// TestGenerateWritesPackageData checks the Go files of package data: one per service, each
+// embedding its directory in a minimal build with its tag, one that embeds them all in a
+// default build, and one for the shared files.
+func TestGenerateWritesPackageData(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "data")
+	n, _, err := generate(sourceDir(t), out)
+	require.NoError(t, err)
+	goFiles, err := filepath.Glob(filepath.Join(out, "*.go"))
+	require.NoError(t, err)
+	require.Len(t, goFiles, n+2, "one file per service, "+sharedGoFile+" and "+allGoFile)
+
+	fset := token.NewFileSet()
+	for _, path := range goFiles {
+		src, err := os.ReadFile(path)
+		require.NoError(t, err)
+		formatted, err := format.Source(src)
+		require.NoError(t, err, path)
+		require.Equal(t, string(formatted), string(src), "%s is gofmt-formatted", path)
+		f, err := parser.ParseFile(fset, path, src, parser.ParseComments)
+		require.NoError(t, err, path)
+		require.Equal(t, "data", f.Name.Name)
+		require.True(t, ast.IsGenerated(f), "%s is marked generated", path)
+	}
+
+	shared, err := os.ReadFile(filepath.Join(out, sharedGoFile))
+	require.NoError(t, err)
+	require.Contains(t, string(shared), "//go:embed index.json.gz partitions.json.gz endpoints.json.gz sdk-default-configuration.json.gz _retry.json.gz\n")
+	require.NotContains(t, string(shared), "//go:build", "the shared files are in every build")
+
+	all, err := os.ReadFile(filepath.Join(out, allGoFile))
+	require.NoError(t, err)
+	require.Contains(t, string(all), "//go:build !aioaws_minimal\n")
+	require.Contains(t, string(all), "//go:embed cloudwatch\n//go:embed dynamodb\n//go:embed iam\n//go:embed lambda\n//go:embed s3\n//go:embed sqs\n//go:embed stepfunctions\n//go:embed sts\n//go:embed tiny\nvar everyService embed.FS\n",
+		"every service, sorted")
+
+	tiny, err := os.ReadFile(filepath.Join(out, "tiny.go"))
+	require.NoError(t, err)
+	require.Contains(t, string(tiny), "//go:build aioaws_minimal && aioaws_tiny\n")
+	require.Contains(t, string(tiny), "//go:embed tiny\nvar aioaws_tiny embed.FS\n")
+	require.Contains(t, string(tiny), `register("tiny", aioaws_tiny)`)
+	for _, name := range []string{"dynamodb", "s3", "stepfunctions"} {
+		src, err := os.ReadFile(filepath.Join(out, name+".go"))
+		require.NoError(t, err)
+		require.Contains(t, string(src), "//go:build aioaws_minimal && "+models.BuildTag(name)+"\n")
+	}
+}
+
+func TestGenerateNamesWithDashes(t *testing.T) {
+	src := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(src, "tiny-thing", "2030-01-01"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "tiny-thing", "2030-01-01", "service-2.json"), []byte(tinyService), 0o644))
+	for _, g := range globalFiles {
+		require.NoError(t, os.WriteFile(filepath.Join(src, g), []byte(`{}`), 0o644))
+	}
+	out := filepath.Join(t.TempDir(), "data")
+	_, _, err := generate(src, out)
+	require.NoError(t, err)
+	gen, err := os.ReadFile(filepath.Join(out, "tiny-thing.go"))
+	require.NoError(t, err)
+	require.Contains(t, string(gen), "//go:build aioaws_minimal && aioaws_tiny_thing\n")
+	require.Contains(t, string(gen), "//go:embed tiny-thing\nvar aioaws_tiny_thing embed.FS\n")
+}
+
+func TestGenerateRejectsNamesThatAreNoTag(t *testing.T) {
+	for _, name := range []string{"Tiny", "tiny_thing", "tiny.thing"} {
+		t.Run(name, func(t *testing.T) {
+			src := t.TempDir()
+			require.NoError(t, os.MkdirAll(filepath.Join(src, name, "2030-01-01"), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(src, name, "2030-01-01", "service-2.json"), []byte(tinyService), 0o644))
+			_, _, err := generate(src, filepath.Join(t.TempDir(), "out"))
+			require.ErrorContains(t, err, name+": a service name must be lower-case letters, digits and '-'")
+		})
+	}
+}
+
+// TestFailedGenerateKeepsThePreviousOutput: modelgen is built from the package it replaces,
+// so a failure must not leave it half written.
+func TestFailedGenerateKeepsThePreviousOutput(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "data")
+	_, _, err := generate(sourceDir(t), out)
+	require.NoError(t, err)
+	before := readTree(t, out)
+
+	bad := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(bad, "bad", "2030-01-01"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "bad", "2030-01-01", "service-2.json"), []byte(`{"metadata":`), 0o644))
+	_, _, err = generate(bad, out)
+	require.Error(t, err)
+	require.Equal(t, before, readTree(t, out), "the previous output is intact")
+	entries, err := os.ReadDir(parent)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary directory is left behind")
+	st, err := os.Stat(out)
+	require.NoError(t, err)
+	require.Equal(t, fs.FileMode(0o755), st.Mode().Perm())
 }
 
 func TestGenerateRejectsBrokenModels(t *testing.T) {
