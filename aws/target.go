@@ -2,11 +2,11 @@ package aws
 
 import (
 	"fmt"
-	"math/bits"
 	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Target is a Go value that a codec fills while it parses a response, with no output document
@@ -49,20 +49,23 @@ func NewTarget(out any) (Target, error) {
 	return Target{rv: rv.Elem(), ti: targetTypeOf(rv.Type().Elem()), a: &arena{}}, nil
 }
 
-// arena hands out pointers to new values from blocks of growing size, one block per type in
-// use, so that a response's many small values cost a few allocations.
+// arena hands out pointers to new values from blocks, one block at a time per type in use,
+// so that a response's many small values cost a few allocations. A type's first block in a
+// response is as large as the last response needed (see Target.Done).
 type arena struct{ blocks []block }
 
 type block struct {
-	ti   *targetType   // the pointer type
-	vals reflect.Value // an array of its element type, addressable
-	next int
+	ti   *targetType    // the pointer type
+	base unsafe.Pointer // an array of the element type
+	size int            // its length
+	next int            // values handed out from it
+	used int            // values handed out in this response
 }
 
 const maxBlock = 64
 
 // new returns a pointer (of pointer type ti) to a new zero value.
-func (a *arena) new(ti *targetType) reflect.Value {
+func (a *arena) new(ti *targetType) unsafe.Pointer {
 	var b *block
 	for i := range a.blocks {
 		if a.blocks[i].ti == ti {
@@ -74,15 +77,19 @@ func (a *arena) new(ti *targetType) reflect.Value {
 		a.blocks = append(a.blocks, block{ti: ti})
 		b = &a.blocks[len(a.blocks)-1]
 	}
-	if !b.vals.IsValid() || b.next == b.vals.Len() {
-		n := 4
-		if b.vals.IsValid() {
-			n = min(2*b.vals.Len(), maxBlock)
+	if b.next == b.size {
+		n := int(ti.perResponse.Load()) - b.used
+		if b.size > 0 {
+			n = 2 * b.size
+		} else if n <= 0 {
+			n = 4
 		}
-		b.vals, b.next = reflect.New(ti.arrayOf(n)).Elem(), 0
+		b.size, b.next = min(n, maxBlock), 0
+		b.base = reflect.New(reflect.ArrayOf(b.size, ti.elemType)).UnsafePointer()
 	}
-	p := b.vals.Index(b.next).Addr()
+	p := unsafe.Add(b.base, uintptr(b.next)*ti.elemType.Size())
 	b.next++
+	b.used++
 	return p
 }
 
@@ -110,12 +117,12 @@ type targetType struct {
 	dec  decoderFunc
 	plan *structPlan // tkStruct (field decoders unused)
 
-	hint     atomic.Int32                    // map, slice: the length of the last one
-	arrays   [6]atomic.Pointer[reflect.Type] // pointer: [2]elem ... [64]elem, for arenas
-	elemType reflect.Type                    // pointer, slice, map: the element type
-	elem     atomic.Pointer[targetType]      // its targetType, on first use (types may be recursive)
-	fields   []atomic.Pointer[targetType]    // tkStruct: each field's targetType, on first use
-	scratch  sync.Pool                       // tkMap: *mapScratch
+	hint        atomic.Int32                 // map, slice: the length of the last one
+	perResponse atomic.Int32                 // pointer: values of this type the last response needed
+	elemType    reflect.Type                 // pointer, slice, map: the element type
+	elem        atomic.Pointer[targetType]   // its targetType, on first use (types may be recursive)
+	fields      []atomic.Pointer[targetType] // tkStruct: each field's targetType, on first use
+	scratch     sync.Pool                    // tkMap: *mapScratch
 }
 
 // mapScratch is the key and the element a map entry is filled in (SetMapIndex copies them).
@@ -156,17 +163,6 @@ func targetTypeOf(t reflect.Type) *targetType {
 	}
 	actual, _ := targetTypes.LoadOrStore(t, ti)
 	return actual.(*targetType)
-}
-
-// arrayOf returns the type [n]elem, for n a power of two up to maxBlock.
-func (ti *targetType) arrayOf(n int) reflect.Type {
-	i := bits.TrailingZeros(uint(n)) - 1
-	if t := ti.arrays[i].Load(); t != nil {
-		return *t
-	}
-	t := reflect.ArrayOf(n, ti.elemType)
-	ti.arrays[i].Store(&t)
-	return t
 }
 
 func (ti *targetType) elemInfo() *targetType {
@@ -214,7 +210,8 @@ func (t *Target) Set(v any) error {
 func (t *Target) deref() {
 	for t.ti.kind == tkPointer {
 		if t.rv.IsNil() {
-			t.rv.Set(t.a.new(t.ti))
+			// t.rv is settable, so addressable: store the pointer in place.
+			*(*unsafe.Pointer)(unsafe.Pointer(t.rv.UnsafeAddr())) = t.a.new(t.ti)
 		}
 		t.rv, t.ti = t.rv.Elem(), t.ti.elemInfo()
 	}
@@ -268,6 +265,17 @@ func (t *Target) Commit(k string) {
 	if t.ti.kind == tkMap {
 		t.sc.key.SetString(k)
 		t.rv.SetMapIndex(t.sc.key, t.sc.elem)
+	}
+}
+
+// Done ends the decoding of a response into the Target NewTarget returned: it records how
+// many values of each pointer type the response needed, so that the next one allocates them
+// in one block. It is optional; the Target must not be used after it.
+func (t *Target) Done() {
+	for _, b := range t.a.blocks {
+		if n := int32(min(b.used, maxBlock)); b.ti.perResponse.Load() != n {
+			b.ti.perResponse.Store(n)
+		}
 	}
 }
 

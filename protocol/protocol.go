@@ -7,6 +7,7 @@ package protocol
 import (
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
@@ -69,6 +70,29 @@ type Response struct {
 	// Body is the response body. Parse reads it; for an operation whose output has a streaming
 	// payload, Parse puts Body itself in the output and the caller owns it from then on.
 	Body io.ReadCloser
+}
+
+// ReadBody reads the whole body (at most MaxBody bytes) and closes it. When the response
+// declares its Content-Length, the buffer is allocated once, at that size.
+func (r *Response) ReadBody() ([]byte, error) {
+	defer r.Body.Close()
+	n, err := strconv.ParseInt(r.Header.Get("Content-Length"), 10, 64)
+	if err != nil || n <= 0 || n > MaxBody {
+		return ReadAllLimited(r.Body, MaxBody)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r.Body, buf); err != nil {
+		return nil, err
+	}
+	var extra [1]byte
+	if k, _ := r.Body.Read(extra[:]); k > 0 { // longer than declared: read on, still bounded
+		rest, err := ReadAllLimited(r.Body, MaxBody-n-1)
+		if err != nil {
+			return nil, err
+		}
+		return append(append(buf, extra[0]), rest...), nil
+	}
+	return buf, nil
 }
 
 // Codec serializes inputs and parses outputs and errors for one service. Codecs compile

@@ -67,6 +67,7 @@ func aioawsItem() map[string]any {
 }
 
 var aioawsOps = map[string]func(url string) (call, error){
+	// Calls use the typed API, client.CallInto, as aws-sdk-go-v2's callers get typed outputs.
 	"GetItem": func(url string) (call, error) {
 		ddb, _, err := aioawsClients(url)
 		if err != nil {
@@ -74,16 +75,15 @@ var aioawsOps = map[string]func(url string) (call, error){
 		}
 		in := map[string]any{"TableName": table, "Key": map[string]any{"pk": map[string]any{"S": "user#000001"}, "sk": map[string]any{"S": "profile"}}}
 		return func(deep bool) error {
-			out, err := ddb.Call(context.Background(), "GetItem", in)
+			out, err := client.CallInto[getItemOutput](context.Background(), ddb, "GetItem", in)
 			if err != nil {
 				return err
 			}
-			item, _ := out["Item"].(map[string]any)
-			if len(item) != 11 {
-				return fmt.Errorf("GetItem: got %d attributes, want 11: %v", len(item), out)
+			if len(out.Item) != 11 {
+				return fmt.Errorf("GetItem: got %d attributes, want 11: %v", len(out.Item), out)
 			}
 			if deep {
-				return checkAioawsItem(item)
+				return checkAioawsItem(out.Item)
 			}
 			return nil
 		}, nil
@@ -95,8 +95,8 @@ var aioawsOps = map[string]func(url string) (call, error){
 		}
 		in := map[string]any{"TableName": table, "Item": aioawsItem()}
 		return func(deep bool) error {
-			out, err := ddb.Call(context.Background(), "PutItem", in)
-			if err == nil && deep && len(out) != 1 { // ResponseMetadata only
+			out, err := client.CallInto[putItemOutput](context.Background(), ddb, "PutItem", in)
+			if err == nil && deep && out.Attributes != nil {
 				return fmt.Errorf("PutItem: unexpected output %v", out)
 			}
 			return err
@@ -109,12 +109,12 @@ var aioawsOps = map[string]func(url string) (call, error){
 		}
 		in := map[string]any{"Bucket": bucket, "Key": putKey, "Body": cannedserver.PutPayload(), "ContentType": "application/octet-stream"}
 		return func(bool) error {
-			out, err := s3.Call(context.Background(), "PutObject", in)
+			out, err := client.CallInto[putObjectOutput](context.Background(), s3, "PutObject", in)
 			if err != nil {
 				return err
 			}
-			if out["ETag"] != cannedserver.PutETag() {
-				return fmt.Errorf("PutObject: ETag %v, want %s", out["ETag"], cannedserver.PutETag())
+			if out.ETag == nil || *out.ETag != cannedserver.PutETag() {
+				return fmt.Errorf("PutObject: ETag %v, want %s", out.ETag, cannedserver.PutETag())
 			}
 			return nil
 		}, nil
@@ -149,35 +149,62 @@ var aioawsOps = map[string]func(url string) (call, error){
 	},
 }
 
+// The typed outputs, declared the way a CallInto caller would (the API's shapes, pointers for
+// optional members).
+type (
+	attributeValue struct {
+		S, N       *string
+		B          []byte
+		BOOL, NULL *bool
+		SS, NS     []*string
+		BS         [][]byte
+		M          map[string]*attributeValue
+		L          []*attributeValue
+	}
+	getItemOutput   struct{ Item map[string]*attributeValue }
+	putItemOutput   struct{ Attributes map[string]*attributeValue }
+	putObjectOutput struct{ ETag *string }
+)
+
 // checkAioawsItem compares a parsed GetItem item with what the server sent.
-func checkAioawsItem(item map[string]any) error {
-	attr := func(name, typ string) any {
-		a, _ := item[name].(map[string]any)
-		return a[typ]
+func checkAioawsItem(item map[string]*attributeValue) error {
+	str := func(p *string) string {
+		if p == nil {
+			return "<nil>"
+		}
+		return *p
 	}
-	checks := []struct {
-		name, typ string
-		want      any
-	}{
-		{"pk", "S", "user#000001"}, {"sk", "S", "profile"}, {"name", "S", "Ada Lovelace"}, {"email", "S", "ada1@example.com"},
-		{"age", "N", "36"}, {"score", "N", "1234.5"}, {"active", "BOOL", true},
+	attr := func(name string) *attributeValue {
+		if a := item[name]; a != nil {
+			return a
+		}
+		return &attributeValue{}
 	}
-	for _, c := range checks {
-		if got := attr(c.name, c.typ); got != c.want {
-			return fmt.Errorf("GetItem: %s.%s = %#v, want %#v", c.name, c.typ, got, c.want)
+	for name, want := range map[string]string{"pk": "user#000001", "sk": "profile", "name": "Ada Lovelace", "email": "ada1@example.com"} {
+		if got := str(attr(name).S); got != want {
+			return fmt.Errorf("GetItem: %s.S = %q, want %q", name, got, want)
 		}
 	}
-	if got := fmt.Sprint(attr("tags", "SS")); got != "[math poetry engines]" {
-		return fmt.Errorf("GetItem: tags.SS = %s", got)
+	if str(attr("age").N) != "36" || str(attr("score").N) != "1234.5" {
+		return fmt.Errorf("GetItem: age.N = %s, score.N = %s", str(attr("age").N), str(attr("score").N))
 	}
-	m, _ := attr("address", "M").(map[string]any)
-	if city, _ := m["city"].(map[string]any); len(m) != 2 || city["S"] != "London" {
+	if b := attr("active").BOOL; b == nil || !*b {
+		return fmt.Errorf("GetItem: active.BOOL = %v", b)
+	}
+	var tags []string
+	for _, s := range attr("tags").SS {
+		tags = append(tags, str(s))
+	}
+	if fmt.Sprint(tags) != "[math poetry engines]" {
+		return fmt.Errorf("GetItem: tags.SS = %v", tags)
+	}
+	if m := attr("address").M; len(m) != 2 || m["city"] == nil || str(m["city"].S) != "London" {
 		return fmt.Errorf("GetItem: address.M = %v", m)
 	}
-	if l, _ := attr("history", "L").([]any); len(l) != 3 || fmt.Sprint(l[2]) != "map[N:3]" {
+	if l := attr("history").L; len(l) != 3 || str(l[2].N) != "3" {
 		return fmt.Errorf("GetItem: history.L = %v", l)
 	}
-	if b, _ := attr("avatar", "B").([]byte); !bytes.Equal(b, avatar) {
+	if b := attr("avatar").B; !bytes.Equal(b, avatar) {
 		return fmt.Errorf("GetItem: avatar.B = %q", b)
 	}
 	return nil

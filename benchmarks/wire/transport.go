@@ -3,6 +3,7 @@ package wire
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -15,7 +16,9 @@ type cannedDoer struct {
 }
 
 func newCanned(contentType, body string) *cannedDoer {
-	return &cannedDoer{status: 200, header: http.Header{"Content-Type": {contentType}, "X-Amzn-Requestid": {"REQ1"}}, body: body}
+	// Content-Length as net/http's client reports it: in the header and the field.
+	h := http.Header{"Content-Type": {contentType}, "X-Amzn-Requestid": {"REQ1"}, "Content-Length": {strconv.Itoa(len(body))}}
+	return &cannedDoer{status: 200, header: h, body: body}
 }
 
 // Do implements aws-sdk-go-v2's HTTPClient.

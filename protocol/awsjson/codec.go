@@ -161,8 +161,7 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 			return out, c.parsePayload(p, resp, out)
 		}
 	}
-	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-	resp.Body.Close()
+	data, err := resp.ReadBody()
 	if err != nil {
 		return nil, err
 	}
@@ -202,12 +201,14 @@ func (c *Codec) ParseInto(op *models.Operation, resp *protocol.Response, out any
 			return err
 		}
 	}
-	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-	resp.Body.Close()
+	data, err := resp.ReadBody()
 	if err != nil {
 		return err
 	}
 	err = c.parseBodyInto(data, op.Output, head, &t)
+	if err == nil {
+		t.Done()
+	}
 	if _, ok := err.(misfit); !ok {
 		return err
 	}
@@ -251,8 +252,7 @@ func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[
 		out[p.Name] = resp.Body // the caller owns and closes it
 		return nil
 	}
-	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-	resp.Body.Close()
+	data, err := resp.ReadBody()
 	if err != nil {
 		return err
 	}

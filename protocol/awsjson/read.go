@@ -23,7 +23,6 @@ type reader struct {
 	data  []byte // never modified or reused: strings may alias it
 	pos   int
 	depth int
-	keys  map[string]string // map keys seen in this body; item attribute names repeat per item
 }
 
 func (r *reader) errorf(format string, args ...any) error {
@@ -235,17 +234,10 @@ func (r *reader) str() (string, error) {
 	return unsafe.String(unsafe.SliceData(b), len(b)), nil
 }
 
-// key returns a map key, one string per distinct key in the response.
+// key returns a map key. Like str's strings, it aliases the body buffer (or the fresh copy
+// of a key with escapes).
 func (r *reader) key(b []byte) string {
-	if k, ok := r.keys[string(b)]; ok {
-		return k
-	}
-	if r.keys == nil {
-		r.keys = make(map[string]string, 16)
-	}
-	k := string(b)
-	r.keys[k] = k
-	return k
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 func (r *reader) number() ([]byte, error) {
