@@ -66,7 +66,7 @@ func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, o
 		// S3's endpoint rules put the bucket in the URL (host or path) already.
 		preq.Path = trimFirstSegment(preq.Path)
 	}
-	if err := prepareBody(op, in, preq); err != nil {
+	if err := prepareBody(c.svc, op, in, preq); err != nil {
 		return nil, err
 	}
 	signing := c.signingOptions(o, ep)
@@ -172,12 +172,21 @@ func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, 
 			return nil, info, &CredentialsError{Err: err}
 		}
 		if !creds.Anonymous() {
-			if preq.Body != nil {
+			var err error
+			switch {
+			case preq.Body != nil:
 				signing.Payload = preq.Body
-			} else if preq.BodyStream != nil {
-				signing.UnsignedPayload = true
+				err = c.signer.Sign(actx, creds, req, signing)
+			case preq.BodyStream != nil && preq.TrailingChecksum != "":
+				// aws-chunked: chunks signed over plain HTTP; over HTTPS, TLS and the
+				// checksum cover them.
+				so := signer.StreamOptions{Checksum: preq.TrailingChecksum, UnsignedChunks: req.URL.Scheme == "https"}
+				err = c.signer.SignStreaming(actx, creds, req, signing, so)
+			default:
+				signing.UnsignedPayload = preq.BodyStream != nil
+				err = c.signer.Sign(actx, creds, req, signing)
 			}
-			if err := c.signer.Sign(actx, creds, req, signing); err != nil {
+			if err != nil {
 				return nil, info, &CredentialsError{Err: err}
 			}
 		}
@@ -412,8 +421,15 @@ func anonymous(op *models.Operation) bool {
 }
 
 // prepareBody compresses the body where the operation accepts it and adds the checksum the
-// operation requires, or the one the caller asked for by setting the algorithm member.
-func prepareBody(op *models.Operation, in any, preq *protocol.Request) error {
+// operation requires, or the one the caller asked for by setting the algorithm member: in a
+// header for a buffered body, in a trailer for a streaming one. S3 (signature s3, s3v4) needs the
+// length of a streaming body: one of unknown length fails here, before anything is sent.
+func prepareBody(svc *models.Service, op *models.Operation, in any, preq *protocol.Request) error {
+	if preq.BodyStream != nil && strings.HasPrefix(svc.Metadata.SignatureVersion, "s3") && preq.Header.Get("Content-Length") == "" {
+		if _, known := bodyLength(preq.BodyStream); !known {
+			return fmt.Errorf("the length of the %s body is unknown, and %s needs it: set the ContentLength member, pass a body that is an io.Seeker (a *bytes.Reader, an *os.File), or upload in parts", op.Name, svc.Name)
+		}
+	}
 	if preq.Body != nil && len(preq.Body) >= minCompressBytes && preq.Header.Get("Content-Encoding") == "" {
 		for _, enc := range op.RequestCompression {
 			if enc == "gzip" {
@@ -440,16 +456,23 @@ func prepareBody(op *models.Operation, in any, preq *protocol.Request) error {
 			}
 		})
 	}
-	if (!required && alg == "") || preq.Body == nil || hasChecksumHeader(preq.Header) {
-		return nil // streaming bodies get trailing checksums from the S3 transfer layer
+	if (!required && alg == "") || hasChecksumHeader(preq.Header) || preq.Body == nil && preq.BodyStream == nil {
+		return nil
 	}
-	if alg == "" {
+	if alg == "" && preq.Body != nil {
 		preq.Header.Set("Content-MD5", checksum.ContentMD5(preq.Body))
 		return nil
 	}
-	a, err := checksum.ParseAlgorithm(alg)
-	if err != nil {
-		return err
+	a := checksum.CRC32 // what a required checksum of a stream defaults to, as in the SDKs
+	if alg != "" {
+		var err error
+		if a, err = checksum.ParseAlgorithm(alg); err != nil {
+			return err
+		}
+	}
+	if preq.BodyStream != nil {
+		preq.TrailingChecksum = a // computed as the body streams, sent in an aws-chunked trailer
+		return nil
 	}
 	sum, err := checksum.Sum(a, preq.Body)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/internal/checksum"
 	"github.com/aioaws/aioaws/models"
 )
 
@@ -29,6 +30,9 @@ type Request struct {
 	// HostPrefix is the operation's expanded endpoint host prefix (e.g. "123456789012."), to be
 	// prepended to the endpoint host.
 	HostPrefix string
+	// TrailingChecksum, with a BodyStream, is the checksum to compute as the body streams and
+	// send in an aws-chunked trailer (set by the client, not the codec).
+	TrailingChecksum checksum.Algorithm
 
 	streamStart int64 // offset of a seekable BodyStream at its first Rewind; -1 before
 	rewound     bool
