@@ -14,6 +14,7 @@ import (
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/protocol"
+	"github.com/aioaws/aioaws/protocol/eventstream"
 )
 
 // Codec serializes and parses one service's JSON protocol. It is safe for concurrent use.
@@ -248,7 +249,11 @@ func (c *Codec) parseBodyInto(data []byte, s *models.Shape, head map[string]any,
 
 func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[string]any) error {
 	s := p.Shape
-	if s.Streaming || p.Streaming || s.EventStream {
+	if s.EventStream {
+		out[p.Name] = eventstream.NewReader(resp.Body, s, c.decodeEvent) // the caller's to close
+		return nil
+	}
+	if s.Streaming || p.Streaming {
 		out[p.Name] = resp.Body // the caller owns and closes it
 		return nil
 	}
@@ -280,6 +285,12 @@ func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[
 		out[p.Name] = v
 	}
 	return r.end()
+}
+
+// decodeEvent decodes the JSON payload of an event stream message as structure s.
+func (c *Codec) decodeEvent(s *models.Shape, payload []byte) (map[string]any, error) {
+	out := map[string]any{}
+	return out, c.parseBody(payload, s, out)
 }
 
 // ParseError decodes an error response.
