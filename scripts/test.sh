@@ -13,6 +13,8 @@ go run ./internal/cmd/emulators install
 go vet ./...
 (cd benchmarks && go vet ./...)
 go test -race -count=1 -skip '^TestConformance' ./...
+# A build that embeds only the models it names (see README).
+go test -count=1 -tags aioaws_minimal,aioaws_dynamodb ./models/
 echo "== conformance suites"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

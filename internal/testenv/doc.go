@@ -15,4 +15,8 @@
 //     (go run ./internal/cmd/emulators install), or a failure when the
 //     environment has CI=true, because CI must run every test;
 //   - emulator installed but not starting: a failure with its last output.
+//
+// [LegacyModel] gives a test an older model of a service (SQS over query, say), fetched
+// through the Go module proxy on first use, with the same rules: a skip under -short or
+// when it cannot be fetched, a failure when it cannot be fetched under CI=true.
 package testenv
