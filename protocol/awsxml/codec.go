@@ -2,7 +2,6 @@ package awsxml
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,6 +30,7 @@ type Codec struct {
 	svc   *models.Service
 	proto string
 	plans sync.Map // *models.Shape → *structPlan
+	enums sync.Map // *models.Shape → map[string]any, see enum
 }
 
 // New returns the codec for svc; protocolName is "rest-xml", "query" or "ec2" (anything else
@@ -196,7 +196,11 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 		return out, nil
 	}
 	defer protocol.Drain(resp.Body)
-	r := newReader(&limitReader{r: resp.Body, n: protocol.MaxBody})
+	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
+	if err != nil {
+		return nil, err
+	}
+	r := newReader(data)
 	root, ok, err := r.root()
 	if err != nil || !ok {
 		return out, err
@@ -205,7 +209,7 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 	case Query:
 		err = c.readQueryRoot(r, op, root, out)
 	default:
-		if m := soleTextMember(op.Output); m != nil && root.Name.Local == m.WireName() {
+		if m := soleTextMember(op.Output); m != nil && root.local == m.WireName() {
 			// e.g. S3's GetBucketLocation: the root element is the member.
 			var v any
 			if v, err = c.readValue(r, m, root); v != nil {
@@ -213,14 +217,14 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 			}
 			break
 		}
-		if root.Name.Local == "Error" && c.proto == RestXML {
+		if root.local == "Error" && c.proto == RestXML {
 			if _, modeled := c.plan(op.Output).byElem["Error"]; !modeled {
 				// S3 answers some operations (CompleteMultipartUpload, CopyObject, ...) with
 				// 200 OK and an error document.
 				return nil, c.errorIn200(r, op, resp)
 			}
 		}
-		err = c.readStruct(r, op.Output, root, out)
+		err = c.readStruct(r, c.plan(op.Output), root, out)
 	}
 	if err != nil {
 		return nil, err
@@ -256,7 +260,7 @@ func (c *Codec) errorIn200(r *reader, op *models.Operation, resp *protocol.Respo
 
 // readQueryRoot reads a query response: members are in the <OpResult> wrapper under the root
 // (ResponseMetadata and other siblings are skipped), or directly under the root.
-func (c *Codec) readQueryRoot(r *reader, op *models.Operation, root xml.StartElement, out map[string]any) error {
+func (c *Codec) readQueryRoot(r *reader, op *models.Operation, root element, out map[string]any) error {
 	wrapper := op.ResultWrapper
 	if wrapper == "" {
 		wrapper = op.Name + "Result"
@@ -267,13 +271,13 @@ func (c *Codec) readQueryRoot(r *reader, op *models.Operation, root xml.StartEle
 		if err != nil || !ok {
 			return err
 		}
-		if el.Name.Local == wrapper {
-			if err := c.readStruct(r, op.Output, el, out); err != nil {
+		if el.local == wrapper {
+			if err := c.readStruct(r, p, el, out); err != nil {
 				return err
 			}
 			continue
 		}
-		if mp := p.byElem[el.Name.Local]; mp != nil && !mp.flatList && !mp.flatMap {
+		if mp := p.byElem[el.local]; mp != nil && !mp.flatList && !mp.flatMap {
 			v, err := c.readValue(r, mp.m, el)
 			if err != nil {
 				return err
@@ -332,39 +336,23 @@ func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[
 		}
 		return nil
 	case models.Structure:
-		r := newReader(&limitReader{r: resp.Body, n: protocol.MaxBody})
+		data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
+		if err != nil {
+			return err
+		}
+		r := newReader(data)
 		root, ok, err := r.root()
 		if err != nil || !ok {
 			return err
 		}
 		v := map[string]any{}
-		if err := c.readStruct(r, s, root, v); err != nil {
+		if err := c.readStruct(r, c.plan(s), root, v); err != nil {
 			return err
 		}
 		out[p.Name] = v
 		return nil
 	}
 	return fmt.Errorf("awsxml: %s: unsupported payload type %s", p.Name, s.Type)
-}
-
-// limitReader reads at most n bytes from r, failing (rather than truncating) beyond that.
-type limitReader struct {
-	r io.Reader
-	n int64
-}
-
-var errTooLarge = fmt.Errorf("awsxml: response body larger than %d bytes", protocol.MaxBody)
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errTooLarge
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
 }
 
 // ParseError decodes an error response: S3's bare <Error>, the <ErrorResponse><Error> of
@@ -436,12 +424,12 @@ type errorInfo struct {
 
 // findError positions r just inside the <Error> element of an error document and returns
 // its start tag; requestID is set from a RequestId met on the way.
-func findError(r *reader, info *errorInfo) (xml.StartElement, bool, error) {
+func findError(r *reader, info *errorInfo) (element, bool, error) {
 	root, ok, err := r.root()
 	if err != nil || !ok {
 		return root, false, err
 	}
-	if root.Name.Local == "Error" {
+	if root.local == "Error" {
 		return root, true, nil
 	}
 	// <ErrorResponse><Error/><RequestId/></ErrorResponse> or
@@ -458,7 +446,7 @@ func findError(r *reader, info *errorInfo) (xml.StartElement, bool, error) {
 			depth--
 			continue
 		}
-		switch el.Name.Local {
+		switch el.local {
 		case "Error":
 			return el, true, nil
 		case "Errors":
@@ -480,7 +468,7 @@ func scanError(data []byte) (info errorInfo, err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return info, nil
 	}
-	r := newReader(bytes.NewReader(data))
+	r := newReader(data)
 	_, ok, err := findError(r, &info)
 	if err != nil || !ok {
 		return info, err
@@ -502,12 +490,12 @@ func scanError(data []byte) (info errorInfo, err error) {
 				break
 			}
 			if !ok {
-				if len(r.stack) == 0 {
+				if r.depth() == 0 {
 					break
 				}
 				continue
 			}
-			if el.Name.Local == "RequestId" || el.Name.Local == "RequestID" {
+			if el.local == "RequestId" || el.local == "RequestID" {
 				info.requestID, _ = r.text()
 				break
 			}
@@ -528,7 +516,7 @@ func readErrorChildren(r *reader, info *errorInfo) error {
 			return err
 		}
 		var dst *string
-		switch el.Name.Local {
+		switch el.local {
 		case "Code":
 			dst = &info.code
 		case "Message", "message":
@@ -551,13 +539,13 @@ func readErrorChildren(r *reader, info *errorInfo) error {
 
 // readErrorFields decodes the <Error> element of data as the error shape.
 func (c *Codec) readErrorFields(data []byte, shape *models.Shape, out map[string]any) error {
-	r := newReader(bytes.NewReader(data))
+	r := newReader(data)
 	var info errorInfo
 	el, ok, err := findError(r, &info)
 	if err != nil || !ok {
 		return err
 	}
-	return c.readStruct(r, shape, el, out)
+	return c.readStruct(r, c.plan(shape), el, out)
 }
 
 var _ protocol.Codec = (*Codec)(nil)

@@ -8,11 +8,13 @@
 //     with unwrapped documents.
 //
 // Requests are appended straight from the input values (map[string]any documents or
-// structs) by walking plans compiled once per structure shape. Responses are parsed as they
-// are read, token by token, guided by the output shape: values land in their Go types
-// (timestamps as time.Time, blobs as []byte, integers as int64, floats as float64) and
-// elements the shape does not name are skipped, never decoded into a generic tree. Bodies
-// are bounded by protocol.MaxBody and nesting by 256 levels; no input makes a parser panic.
+// structs) by walking plans compiled once per structure shape. A response body is read whole
+// and scanned in place, token by token, guided by the output shape: values land in their Go
+// types (timestamps as time.Time, blobs as []byte, integers as int64, floats as float64),
+// strings share the body's memory unless entities must be decoded, and elements the shape
+// does not name are skipped, never decoded into a generic tree. The scanner is as strict as
+// encoding/xml, but rejects DOCTYPE declarations. Bodies are bounded by protocol.MaxBody and
+// nesting by 256 levels; no input makes a parser panic.
 //
 // Errors: ParseError understands S3's bare <Error> document, the <ErrorResponse><Error>
 // wrapper of the other rest-xml and query services and ec2's <Response><Errors><Error>; a

@@ -1,9 +1,18 @@
 package awsxml
 
 import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/aioaws/aioaws/models"
 )
@@ -35,6 +44,7 @@ func FuzzParseRestXML(f *testing.F) {
 	f.Add(`<ErrorResponse><Error><Type>Sender</Type><Code>X</Code></Error><RequestId>r</RequestId></ErrorResponse>`)
 	f.Add(`<LocationConstraint>eu-west-1</LocationConstraint>`)
 	f.Add(`<a><![CDATA[x]]><!-- c --><?pi x?><b/></a>`)
+	f.Add("\xEF\xBB\xBF<LocationConstraint a='&#x42;'>x&#x42;<![CDATA[\r\n]]>\r\n</LocationConstraint>")
 	f.Add(strings.Repeat("<Contents>", 300))
 	f.Add("")
 	f.Fuzz(func(t *testing.T, body string) {
@@ -73,4 +83,158 @@ func FuzzParseEC2Error(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		fuzzBoth(t, c, vpcs, body)
 	})
+}
+
+// FuzzScan checks the scanner against strict encoding/xml, which the reader was once built
+// on: both must accept the same documents and yield the same tokens. The scanner rejects
+// DOCTYPE and other declarations, which encoding/xml accepts, and checks non-ASCII names
+// less closely, so those documents are compared only when both accept them.
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{
+		`<?xml version="1.0" encoding="UTF-8"?><a xmlns="urn:x" xmlns:p='urn:p'><p:b c="1&amp;2" p:d = 'x"y'/>t&lt;&#65;&#x42;<![CDATA[<&]]><!-- c --><?pi x?></a>`,
+		"<a>\r\n x\ry </a>",
+		"<a>]]></a>",
+		`<a b="<"/>`,
+		`<a b=c/>`,
+		`<a>&bogus;</a>`,
+		`<a>&#0;</a>`,
+		`<a>&#xD800;</a>`,
+		"<a>\x01</a>",
+		"<a>\xff</a>",
+		"<a:b:c/>",
+		"<a></b>",
+		"</a>",
+		"<a><!-- -- --></a>",
+		`<?xml version="1.1"?><a/>`,
+		`<?xml encoding="latin1"?><a/>`,
+		`<!DOCTYPE a><a/>`,
+		"<a><![CDATA[x",
+		"<a",
+		"  <a/>  trailing <b>",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		want, wantErr := stdTokens(doc)
+		got, gotErr := scanTokens(doc)
+		if (wantErr == nil) != (gotErr == nil) {
+			if hasDeclaration(doc) || slices.ContainsFunc(doc, func(c byte) bool { return c >= utf8.RuneSelf }) {
+				return
+			}
+			t.Fatalf("encoding/xml: %v\nscanner: %v", wantErr, gotErr)
+		}
+		if wantErr == nil {
+			require.Equal(t, want, got)
+		}
+	})
+}
+
+// hasDeclaration reports whether doc may have a <! declaration: a "<!" that does not start
+// a comment or CDATA section.
+func hasDeclaration(doc []byte) bool {
+	for i := 0; ; i++ {
+		n := bytes.Index(doc[i:], []byte("<!"))
+		if n < 0 {
+			return false
+		}
+		i += n
+		if rest := doc[i+2:]; !bytes.HasPrefix(rest, []byte("--")) && !bytes.HasPrefix(rest, []byte("[CDATA[")) {
+			return true
+		}
+	}
+}
+
+// stdTokens lists the tokens of doc as strict encoding/xml reads them, with end tags matched
+// and nesting bounded as the reader does, texts merged and comments and processing
+// instructions dropped.
+func stdTokens(doc []byte) ([]string, error) {
+	dec := xml.NewDecoder(bytes.NewReader(doc))
+	dec.Strict = true
+	dec.CharsetReader = func(charset string, in io.Reader) (io.Reader, error) {
+		switch strings.ToLower(charset) {
+		case "us-ascii", "ascii", "utf8":
+			return in, nil
+		}
+		return nil, fmt.Errorf("unsupported charset %q", charset)
+	}
+	var toks []string
+	var open []xml.Name
+	for {
+		tok, err := dec.RawToken()
+		if err == io.EOF && len(open) == 0 {
+			return toks, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(open) >= maxDepth {
+				return nil, errors.New("too deep")
+			}
+			open = append(open, t.Name)
+			s := "<" + qualified(t.Name)
+			for _, a := range t.Attr {
+				s += " " + qualified(a.Name) + "=" + a.Value
+			}
+			toks = append(toks, s)
+		case xml.EndElement:
+			if len(open) == 0 || open[len(open)-1] != t.Name {
+				return nil, errors.New("unmatched end tag")
+			}
+			open = open[:len(open)-1]
+			toks = append(toks, "</"+qualified(t.Name))
+		case xml.CharData:
+			toks = appendText(toks, string(t))
+		case xml.Directive:
+			return nil, errors.New("directive")
+		}
+	}
+}
+
+func qualified(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}
+
+// appendText appends a text token, merged with a text just before it.
+func appendText(toks []string, text string) []string {
+	if n := len(toks); n > 0 && strings.HasPrefix(toks[n-1], "#") {
+		toks[n-1] += text
+		return toks
+	}
+	return append(toks, "#"+text)
+}
+
+// scanTokens lists the tokens of doc as the scanner reads them, in stdTokens' form.
+func scanTokens(doc []byte) ([]string, error) {
+	s := scanner{data: doc}
+	var toks []string
+	for {
+		tok, err := s.next()
+		if err != nil {
+			return nil, err
+		}
+		switch tok {
+		case tokEOF:
+			return toks, nil
+		case tokStart:
+			t := "<" + s.name
+			for raw := s.attrs; ; {
+				name, value, rest, ok := nextAttr(raw)
+				if !ok {
+					break
+				}
+				t += " " + name + "=" + attrValue(value)
+				raw = rest
+			}
+			toks = append(toks, t)
+		case tokEnd:
+			toks = append(toks, "</"+s.name)
+		case tokText:
+			toks = appendText(toks, s.textString())
+		}
+	}
 }

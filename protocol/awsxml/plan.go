@@ -2,6 +2,7 @@ package awsxml
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"github.com/aioaws/aioaws/models"
 )
@@ -13,6 +14,9 @@ type structPlan struct {
 	members []memberPlan           // model order
 	byElem  map[string]*memberPlan // element local name → body member
 	attrs   []*memberPlan          // XML attribute members
+	// size is how many members the last structure read with this plan had: the size hint
+	// for the next one's map.
+	size atomic.Int32
 }
 
 type memberPlan struct {
@@ -88,6 +92,20 @@ func (c *Codec) plan(s *models.Shape) *structPlan {
 	}
 	actual, _ := c.plans.LoadOrStore(s, p)
 	return actual.(*structPlan)
+}
+
+// enum returns the values of an enum string shape, each boxed once, so that reading one
+// costs no allocation.
+func (c *Codec) enum(s *models.Shape) map[string]any {
+	if e, ok := c.enums.Load(s); ok {
+		return e.(map[string]any)
+	}
+	e := make(map[string]any, len(s.Enum))
+	for _, v := range s.Enum {
+		e[v] = v
+	}
+	actual, _ := c.enums.LoadOrStore(s, e)
+	return actual.(map[string]any)
 }
 
 // queryKey is a member's key in the query protocol: its locationName, else its name. A

@@ -1,9 +1,7 @@
 package awsxml
 
 import (
-	"encoding/xml"
-	"errors"
-	"fmt"
+	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -12,186 +10,166 @@ import (
 	"github.com/aioaws/aioaws/protocol"
 )
 
-// maxDepth bounds element nesting so hostile bodies cannot exhaust the stack.
-const maxDepth = 256
-
-// reader walks an XML document token by token (encoding/xml's RawToken, with start and end
-// tags matched here), guided by shapes: values land in their Go types directly, and nothing
-// the shape does not ask for is kept.
+// reader walks an XML document held whole in memory (see scanner), guided by shapes: values
+// land in their Go types directly, and nothing the shape does not ask for is kept. Strings
+// in the output share the document's memory, so the document must never be modified.
 type reader struct {
-	dec   *xml.Decoder
-	stack []xml.Name // open elements
-	buf   []byte     // scratch for text
+	scanner
+	openBuf [16]string // the first levels of scanner.open
 }
 
-func newReader(r io.Reader) *reader {
-	dec := xml.NewDecoder(r)
-	dec.Strict = true
-	dec.CharsetReader = func(charset string, in io.Reader) (io.Reader, error) {
-		switch strings.ToLower(charset) {
-		case "us-ascii", "ascii", "utf8":
-			return in, nil
-		}
-		return nil, fmt.Errorf("unsupported charset %q", charset)
-	}
-	return &reader{dec: dec}
+// element is a start tag: its local name and its raw attributes (see attr).
+type element struct {
+	local string
+	attrs []byte
 }
 
-func (r *reader) errorf(format string, args ...any) error {
-	return fmt.Errorf("awsxml: malformed XML response at offset %d: %s", r.dec.InputOffset(), fmt.Sprintf(format, args...))
-}
-
-// token returns the next token, tracking open elements.
-func (r *reader) token() (xml.Token, error) {
-	tok, err := r.dec.RawToken()
-	if err != nil {
-		if err == io.EOF && len(r.stack) > 0 {
-			return nil, r.errorf("unexpected end of document inside <%s>", r.stack[len(r.stack)-1].Local)
-		}
-		var syn *xml.SyntaxError
-		if errors.As(err, &syn) {
-			return nil, r.errorf("%s", syn.Msg)
-		}
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case xml.StartElement:
-		if len(r.stack) >= maxDepth {
-			return nil, r.errorf("nested deeper than %d", maxDepth)
-		}
-		r.stack = append(r.stack, t.Name)
-	case xml.EndElement:
-		if len(r.stack) == 0 {
-			return nil, r.errorf("unexpected </%s>", t.Name.Local)
-		}
-		if top := r.stack[len(r.stack)-1]; top != t.Name {
-			return nil, r.errorf("</%s> closes <%s>", t.Name.Local, top.Local)
-		}
-		r.stack = r.stack[:len(r.stack)-1]
-	}
-	return tok, nil
+// newReader returns a reader of data, which may start with a UTF-8 byte order mark.
+func newReader(data []byte) *reader {
+	r := &reader{}
+	r.data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	r.open = r.openBuf[:0]
+	return r
 }
 
 // root returns the document's root element, or ok false for a document with none (an empty
 // body).
-func (r *reader) root() (xml.StartElement, bool, error) {
+func (r *reader) root() (element, bool, error) {
 	for {
-		tok, err := r.token()
-		if err == io.EOF {
-			return xml.StartElement{}, false, nil
-		}
-		if err != nil {
-			return xml.StartElement{}, false, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return t, true, nil
-		case xml.CharData:
-			if len(strings.TrimSpace(string(t))) > 0 {
-				return xml.StartElement{}, false, r.errorf("text outside the root element")
-			}
+		tok, err := r.next()
+		switch {
+		case err != nil:
+			return element{}, false, err
+		case tok == tokEOF:
+			return element{}, false, nil
+		case tok == tokStart:
+			return r.element(), true, nil
+		case tok == tokText && strings.TrimSpace(r.textString()) != "":
+			return element{}, false, r.errorf("text outside the root element")
 		}
 	}
 }
 
 // child returns the next child element of the current element, or ok false once the
 // current element has ended. Text between children is ignored.
-func (r *reader) child() (xml.StartElement, bool, error) {
+func (r *reader) child() (element, bool, error) {
 	for {
-		tok, err := r.token()
-		if err != nil {
-			return xml.StartElement{}, false, noEOF(err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return t, true, nil
-		case xml.EndElement:
-			return xml.StartElement{}, false, nil
+		tok, err := r.next()
+		switch {
+		case err != nil:
+			return element{}, false, err
+		case tok == tokStart:
+			return r.element(), true, nil
+		case tok == tokEnd:
+			return element{}, false, nil
+		case tok == tokEOF:
+			return element{}, false, io.ErrUnexpectedEOF
 		}
 	}
 }
 
+func (r *reader) element() element {
+	_, local := splitName(r.name)
+	return element{local: local, attrs: r.attrs}
+}
+
 // text returns the text of the current element (character data and CDATA, entities
-// decoded) and consumes it up to its end tag; text of nested elements is ignored.
+// decoded) and consumes it up to its end tag; text of nested elements is ignored. The
+// common element with a single text (or none) costs no allocation unless it must be decoded.
 func (r *reader) text() (string, error) {
-	buf := r.buf[:0]
-	depth := 0
-	for {
-		tok, err := r.token()
-		if err != nil {
-			return "", noEOF(err)
+	tok, err := r.next()
+	if err != nil || tok == tokEnd {
+		return "", err
+	}
+	var buf []byte
+	if tok == tokText {
+		t := r.textString()
+		if tok, err = r.next(); err != nil {
+			return "", err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
+		if tok == tokEnd {
+			return t, nil
+		}
+		buf = append(buf, t...)
+	}
+	// Mixed content: several texts, with comments or elements between them.
+	for depth := 0; ; {
+		switch tok {
+		case tokText:
 			if depth == 0 {
-				if len(buf)+len(t) > protocol.MaxBody {
-					return "", r.errorf("text too large")
-				}
-				buf = append(buf, t...)
+				buf = appendDecoded(buf, r.raw, r.refs)
 			}
-		case xml.StartElement:
+		case tokStart:
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			if depth == 0 {
-				r.buf = buf
-				return string(buf), nil
+				return str(buf), nil
 			}
 			depth--
+		case tokEOF:
+			return "", io.ErrUnexpectedEOF
+		}
+		if tok, err = r.next(); err != nil {
+			return "", err
 		}
 	}
 }
 
 // skip consumes the current element up to its end tag.
 func (r *reader) skip() error {
-	depth := 0
-	for {
-		tok, err := r.token()
-		if err != nil {
-			return noEOF(err)
-		}
-		switch tok.(type) {
-		case xml.StartElement:
-			depth++
-		case xml.EndElement:
-			if depth == 0 {
-				return nil
-			}
-			depth--
+	for depth := r.depth(); ; {
+		tok, err := r.next()
+		switch {
+		case err != nil:
+			return err
+		case tok == tokEnd && r.depth() < depth:
+			return nil
+		case tok == tokEOF:
+			return io.ErrUnexpectedEOF
 		}
 	}
 }
 
-func noEOF(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
+// attr returns the value of el's attribute named prefix:local (local alone when prefix is
+// empty). Prefixes are matched as written, not resolved to namespaces.
+func attr(el element, prefix, local string) (string, bool) {
+	for raw := el.attrs; ; {
+		name, value, rest, ok := nextAttr(raw)
+		if !ok {
+			return "", false
+		}
+		if p, l := splitName(name); p == prefix && l == local {
+			return attrValue(value), true
+		}
+		raw = rest
 	}
-	return err
 }
 
-// readStruct reads the element start (already consumed) as a structure of shape s into out:
+// readStruct reads the element start (already consumed) as a structure of plan p into out:
 // attribute members from its attributes, the others from its children.
-func (c *Codec) readStruct(r *reader, s *models.Shape, start xml.StartElement, out map[string]any) error {
-	p := c.plan(s)
+func (c *Codec) readStruct(r *reader, p *structPlan, start element, out map[string]any) error {
 	for _, mp := range p.attrs {
-		for _, a := range start.Attr {
-			if a.Name.Local == mp.attrLocal && a.Name.Space == mp.attrSpace {
-				v, err := c.scalar(r, mp.m, a.Value)
-				if err != nil {
-					return err
-				}
-				if v != nil {
-					out[mp.m.Name] = v
-				}
-				break
+		if text, ok := attr(start, mp.attrSpace, mp.attrLocal); ok {
+			v, err := c.scalar(r, mp.m, text)
+			if err != nil {
+				return err
+			}
+			if v != nil {
+				out[mp.m.Name] = v
 			}
 		}
 	}
+	var listsBuf [4]flatList
+	lists := listsBuf[:0]
 	for {
 		el, ok, err := r.child()
-		if err != nil || !ok {
+		if err != nil {
 			return err
 		}
-		mp := p.byElem[el.Name.Local]
+		if !ok {
+			break
+		}
+		mp := p.byElem[el.local]
 		if mp == nil {
 			if err := r.skip(); err != nil {
 				return err
@@ -205,14 +183,10 @@ func (c *Codec) readStruct(r *reader, s *models.Shape, start xml.StartElement, o
 			if err != nil {
 				return err
 			}
-			list, _ := out[m.Name].([]any)
+			l := findList(&lists, mp, out)
 			if v != nil || m.Shape.Sparse {
-				list = append(list, v)
+				l.items = append(l.items, v)
 			}
-			if list == nil {
-				list = []any{}
-			}
-			out[m.Name] = list
 		case mp.flatMap:
 			entries, _ := out[m.Name].(map[string]any)
 			if entries == nil {
@@ -232,16 +206,46 @@ func (c *Codec) readStruct(r *reader, s *models.Shape, start xml.StartElement, o
 			}
 		}
 	}
+	for _, l := range lists {
+		if l.items == nil {
+			l.items = []any{}
+		}
+		out[l.mp.m.Name] = l.items
+	}
+	return nil
+}
+
+// flatList is a flattened list member being read: readStruct stores it in its output once
+// the structure ends, so that the list is boxed once rather than once per item.
+type flatList struct {
+	mp    *memberPlan
+	items []any
+}
+
+// findList returns the list of mp in *lists, adding it (with the items out already holds)
+// if missing.
+func findList(lists *[]flatList, mp *memberPlan, out map[string]any) *flatList {
+	for i := range *lists {
+		if (*lists)[i].mp == mp {
+			return &(*lists)[i]
+		}
+	}
+	items, _ := out[mp.m.Name].([]any)
+	*lists = append(*lists, flatList{mp: mp, items: items})
+	return &(*lists)[len(*lists)-1]
 }
 
 // readValue reads the element start (already consumed) as a value of the shape m refers to.
 // It returns nil for an empty element of a number, boolean or timestamp shape.
-func (c *Codec) readValue(r *reader, m *models.Member, start xml.StartElement) (any, error) {
+func (c *Codec) readValue(r *reader, m *models.Member, start element) (any, error) {
 	s := m.Shape
 	switch s.Type {
 	case models.Structure:
-		out := map[string]any{}
-		return out, c.readStruct(r, s, start, out)
+		p := c.plan(s)
+		out := make(map[string]any, p.size.Load())
+		err := c.readStruct(r, p, start, out)
+		p.size.Store(int32(len(out)))
+		return out, err
 	case models.List:
 		out := []any{}
 		for {
@@ -291,7 +295,7 @@ func (c *Codec) readEntry(r *reader, s *models.Shape, out map[string]any) error 
 		if !ok {
 			break
 		}
-		switch el.Name.Local {
+		switch el.local {
 		case kn:
 			if key, err = r.text(); err != nil {
 				return err
@@ -319,6 +323,11 @@ func (c *Codec) scalar(r *reader, m *models.Member, text string) (any, error) {
 	s := m.Shape
 	switch s.Type {
 	case models.String:
+		if len(s.Enum) > 0 {
+			if v, ok := c.enum(s)[text]; ok {
+				return v, nil
+			}
+		}
 		return text, nil
 	case models.Blob:
 		b, err := protocol.DecodeBase64(text)
