@@ -11,6 +11,7 @@ import (
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/protocol"
+	"github.com/aioaws/aioaws/protocol/eventstream"
 )
 
 // Protocol names, as models spell them.
@@ -195,8 +196,7 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 	if resp.Body == nil {
 		return out, nil
 	}
-	defer protocol.Drain(resp.Body)
-	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
+	data, err := resp.ReadBody()
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +312,11 @@ func soleTextMember(s *models.Shape) *models.Member {
 func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[string]any) error {
 	s := p.Shape
 	if s.Streaming || p.Streaming || s.EventStream {
-		if resp.Body != nil {
+		switch {
+		case resp.Body == nil:
+		case s.EventStream: // the caller's to close
+			out[p.Name] = eventstream.NewReader(resp.Body, s, c.decodeEvent)
+		default:
 			out[p.Name] = resp.Body // the caller owns and closes it
 		}
 		return nil
@@ -353,6 +357,17 @@ func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[
 		return nil
 	}
 	return fmt.Errorf("awsxml: %s: unsupported payload type %s", p.Name, s.Type)
+}
+
+// decodeEvent decodes the XML payload of an event stream message as structure s.
+func (c *Codec) decodeEvent(s *models.Shape, payload []byte) (map[string]any, error) {
+	out := map[string]any{}
+	r := newReader(payload)
+	root, ok, err := r.root()
+	if err != nil || !ok {
+		return out, err
+	}
+	return out, c.readStruct(r, c.plan(s), root, out)
 }
 
 // ParseError decodes an error response: S3's bare <Error>, the <ErrorResponse><Error> of
