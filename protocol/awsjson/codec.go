@@ -297,8 +297,7 @@ func (c *Codec) decodeEvent(s *models.Shape, payload []byte) (map[string]any, er
 func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.APIError {
 	e := &aws.APIError{StatusCode: resp.StatusCode, Service: c.svc.Name, Operation: op.Name,
 		RequestID: resp.Header.Get("X-Amzn-Requestid")}
-	data, _ := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-	resp.Body.Close()
+	data, _ := resp.ReadBody()
 	var typ string
 	var body map[string]any
 	if len(bytes.TrimSpace(data)) > 0 {

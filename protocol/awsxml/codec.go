@@ -324,50 +324,50 @@ func (c *Codec) parsePayload(p *models.Member, resp *protocol.Response, out map[
 	if resp.Body == nil {
 		return nil
 	}
-	defer protocol.Drain(resp.Body)
-	switch s.Type {
-	case models.Blob, models.String:
-		data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-		if err != nil {
-			return err
-		}
-		if len(data) > 0 {
-			if s.Type == models.String {
-				out[p.Name] = string(data)
-			} else {
-				out[p.Name] = data
-			}
-		}
-		return nil
-	case models.Structure:
-		data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-		if err != nil {
-			return err
-		}
-		r := newReader(data)
-		root, ok, err := r.root()
-		if err != nil || !ok {
-			return err
-		}
-		v := map[string]any{}
-		if err := c.readStruct(r, c.plan(s), root, v); err != nil {
-			return err
-		}
-		out[p.Name] = v
-		return nil
+	if s.Type != models.Blob && s.Type != models.String && s.Type != models.Structure {
+		protocol.Drain(resp.Body)
+		return fmt.Errorf("awsxml: %s: unsupported payload type %s", p.Name, s.Type)
 	}
-	return fmt.Errorf("awsxml: %s: unsupported payload type %s", p.Name, s.Type)
+	data, err := resp.ReadBody()
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.Type == models.Structure:
+		v, err := c.parseStruct(s, data)
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			out[p.Name] = v
+		}
+	case len(data) == 0:
+	case s.Type == models.String:
+		out[p.Name] = string(data)
+	default:
+		out[p.Name] = data
+	}
+	return nil
+}
+
+// parseStruct reads an XML document of structure s; nil when it has no root element.
+func (c *Codec) parseStruct(s *models.Shape, data []byte) (map[string]any, error) {
+	r := newReader(data)
+	root, ok, err := r.root()
+	if err != nil || !ok {
+		return nil, err
+	}
+	out := map[string]any{}
+	return out, c.readStruct(r, c.plan(s), root, out)
 }
 
 // decodeEvent decodes the XML payload of an event stream message as structure s.
 func (c *Codec) decodeEvent(s *models.Shape, payload []byte) (map[string]any, error) {
-	out := map[string]any{}
-	r := newReader(payload)
-	root, ok, err := r.root()
-	if err != nil || !ok {
-		return out, err
+	out, err := c.parseStruct(s, payload)
+	if out == nil {
+		out = map[string]any{}
 	}
-	return out, c.readStruct(r, c.plan(s), root, out)
+	return out, err
 }
 
 // ParseError decodes an error response: S3's bare <Error>, the <ErrorResponse><Error> of
@@ -385,8 +385,7 @@ func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.A
 	}
 	var data []byte
 	if resp.Body != nil {
-		data, _ = protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-		resp.Body.Close()
+		data, _ = resp.ReadBody()
 	}
 	info, _ := scanError(data)
 	e.Code, e.Message = info.code, info.message

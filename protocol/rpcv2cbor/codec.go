@@ -110,8 +110,7 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 		protocol.Drain(resp.Body)
 		return out, nil
 	}
-	data, err := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-	resp.Body.Close()
+	data, err := resp.ReadBody()
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +130,7 @@ func (c *Codec) Parse(op *models.Operation, resp *protocol.Response) (map[string
 func (c *Codec) ParseError(op *models.Operation, resp *protocol.Response) *aws.APIError {
 	e := &aws.APIError{StatusCode: resp.StatusCode, Service: c.svc.Name, Operation: op.Name,
 		RequestID: resp.Header.Get("X-Amzn-Requestid")}
-	data, _ := protocol.ReadAllLimited(resp.Body, protocol.MaxBody)
-	resp.Body.Close()
+	data, _ := resp.ReadBody()
 	typ, msg := scanError(data)
 	e.Code = protocol.SanitizeErrorCode(typ)
 	e.Message = msg
