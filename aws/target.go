@@ -2,6 +2,7 @@ package aws
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -34,7 +35,7 @@ import (
 // by one response's values of a type, of up to 64 values each: keeping one value keeps its
 // block alive. Maps and slices start at the length the last value of their type had.
 type Target struct {
-	rv reflect.Value // settable
+	p  unsafe.Pointer // the address of the value, of type ti.t
 	ti *targetType
 	a  *arena      // the blocks of this response's pointers
 	sc *mapScratch // a map's entry being filled, between Object and End
@@ -46,8 +47,11 @@ func NewTarget(out any) (Target, error) {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return Target{}, fmt.Errorf("aws: decode target must be a non-nil pointer, got %s", typeName(out))
 	}
-	return Target{rv: rv.Elem(), ti: targetTypeOf(rv.Type().Elem()), a: &arena{}}, nil
+	return Target{p: rv.UnsafePointer(), ti: targetTypeOf(rv.Type().Elem()), a: &arena{}}, nil
 }
+
+// value is the target as a settable reflect.Value, for the slower paths.
+func (t *Target) value() reflect.Value { return reflect.NewAt(t.ti.t, t.p).Elem() }
 
 // arena hands out pointers to new values from blocks, one block at a time per type in use,
 // so that a response's many small values cost a few allocations. A type's first block in a
@@ -85,7 +89,7 @@ func (a *arena) new(ti *targetType) unsafe.Pointer {
 			n = 4
 		}
 		b.size, b.next = min(n, maxBlock), 0
-		b.base = reflect.New(reflect.ArrayOf(b.size, ti.elemType)).UnsafePointer()
+		b.base = reflect.MakeSlice(ti.blockType, b.size, b.size).UnsafePointer()
 	}
 	p := unsafe.Add(b.base, uintptr(b.next)*ti.elemType.Size())
 	b.next++
@@ -108,6 +112,7 @@ const (
 	tkFloat
 	tkTime
 	tkBytes
+	tkUnsettable // behind a nil embedded pointer to an unexported struct; Set fails
 )
 
 // targetType is what a Target knows of a Go type, worked out once per type.
@@ -120,13 +125,21 @@ type targetType struct {
 	hint        atomic.Int32                 // map, slice: the length of the last one
 	perResponse atomic.Int32                 // pointer: values of this type the last response needed
 	elemType    reflect.Type                 // pointer, slice, map: the element type
+	blockType   reflect.Type                 // pointer: a slice of the element type, for arena blocks
 	elem        atomic.Pointer[targetType]   // its targetType, on first use (types may be recursive)
 	fields      []atomic.Pointer[targetType] // tkStruct: each field's targetType, on first use
+	offsets     []uintptr                    // tkStruct: each field's offset, or indirect
 	scratch     sync.Pool                    // tkMap: *mapScratch
 }
 
-// mapScratch is the key and the element a map entry is filled in (SetMapIndex copies them).
-type mapScratch struct{ key, elem reflect.Value }
+// indirect is the offset of a field reached through an embedded pointer.
+const indirect = ^uintptr(0)
+
+// mapScratch is where a map entry is filled (SetMapIndex copies key and elem into the map m).
+type mapScratch struct {
+	m, key, elem reflect.Value
+	elemAddr     unsafe.Pointer
+}
 
 var targetTypes sync.Map // reflect.Type → *targetType
 
@@ -139,13 +152,20 @@ func targetTypeOf(t reflect.Type) *targetType {
 	case t == timeType:
 		ti.kind = tkTime
 	case t.Kind() == reflect.Pointer:
-		ti.kind, ti.elemType = tkPointer, t.Elem()
+		ti.kind, ti.elemType, ti.blockType = tkPointer, t.Elem(), reflect.SliceOf(t.Elem())
 	case t.Kind() == reflect.Struct:
 		ti.kind, ti.plan = tkStruct, newStructPlan(t)
 		ti.fields = make([]atomic.Pointer[targetType], len(ti.plan.fields))
+		ti.offsets = make([]uintptr, len(ti.plan.fields))
+		for i, f := range ti.plan.fields {
+			ti.offsets[i] = fieldOffset(t, f.index)
+		}
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && !anyMapType.AssignableTo(t):
 		ti.kind, ti.elemType = tkMap, t.Elem()
-		ti.scratch.New = func() any { return &mapScratch{reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()} }
+		ti.scratch.New = func() any {
+			elem := reflect.New(t.Elem())
+			return &mapScratch{key: reflect.New(t.Key()).Elem(), elem: elem.Elem(), elemAddr: elem.UnsafePointer()}
+		}
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
 		ti.kind = tkBytes
 	case t.Kind() == reflect.Slice && !anySliceType.AssignableTo(t):
@@ -163,6 +183,20 @@ func targetTypeOf(t reflect.Type) *targetType {
 	}
 	actual, _ := targetTypes.LoadOrStore(t, ti)
 	return actual.(*targetType)
+}
+
+// fieldOffset is the offset in struct t of the field at index, or indirect when the path
+// goes through an embedded pointer.
+func fieldOffset(t reflect.Type, index []int) uintptr {
+	var off uintptr
+	for _, i := range index {
+		if t.Kind() == reflect.Pointer {
+			return indirect
+		}
+		f := t.Field(i)
+		off, t = off+f.Offset, f.Type
+	}
+	return off
 }
 
 func (ti *targetType) elemInfo() *targetType {
@@ -190,13 +224,16 @@ func (t *Target) Streams() bool {
 	for ti.kind == tkPointer {
 		ti = ti.elemInfo()
 	}
-	return ti.kind != tkDoc
+	return ti.kind != tkDoc && ti.kind != tkUnsettable
 }
 
 // Set stores a document value by Decode's rules.
 func (t *Target) Set(v any) error {
+	if t.ti.kind == tkUnsettable {
+		return &DecodeError{Problems: []Problem{{Msg: "cannot set embedded pointer to unexported struct " + typeString(t.ti.t)}}}
+	}
 	d := statePool.Get().(*decodeState)
-	t.ti.dec(d, v, t.rv)
+	t.ti.dec(d, v, t.value())
 	var err error
 	if len(d.problems) > 0 {
 		err = &DecodeError{Problems: d.problems, Omitted: d.omitted}
@@ -209,11 +246,11 @@ func (t *Target) Set(v any) error {
 // deref follows pointers, allocating nil ones, to the value that takes the data.
 func (t *Target) deref() {
 	for t.ti.kind == tkPointer {
-		if t.rv.IsNil() {
-			// t.rv is settable, so addressable: store the pointer in place.
-			*(*unsafe.Pointer)(unsafe.Pointer(t.rv.UnsafeAddr())) = t.a.new(t.ti)
+		pp := (*unsafe.Pointer)(t.p)
+		if *pp == nil {
+			*pp = t.a.new(t.ti)
 		}
-		t.rv, t.ti = t.rv.Elem(), t.ti.elemInfo()
+		t.p, t.ti = *pp, t.ti.elemInfo()
 	}
 }
 
@@ -229,10 +266,12 @@ func (t *Target) Object() error {
 	case tkStruct:
 		return nil
 	case tkMap:
-		if t.rv.IsNil() {
-			t.rv.Set(reflect.MakeMapWithSize(t.ti.t, int(t.ti.hint.Load())))
+		sc := t.ti.scratch.Get().(*mapScratch)
+		sc.m = t.value()
+		if sc.m.IsNil() {
+			sc.m.Set(reflect.MakeMapWithSize(t.ti.t, int(t.ti.hint.Load())))
 		}
-		t.sc = t.ti.scratch.Get().(*mapScratch)
+		t.sc = sc
 		return nil
 	}
 	return t.misfit("an object")
@@ -244,7 +283,7 @@ func (t *Target) Object() error {
 func (t *Target) Entry(k string) (Target, bool) {
 	if t.ti.kind == tkMap {
 		t.sc.elem.SetZero()
-		return Target{rv: t.sc.elem, ti: t.ti.elemInfo(), a: t.a}, true
+		return Target{p: t.sc.elemAddr, ti: t.ti.elemInfo(), a: t.a}, true
 	}
 	p := t.ti.plan
 	f := p.byName[k]
@@ -253,18 +292,23 @@ func (t *Target) Entry(k string) (Target, bool) {
 			return Target{}, false
 		}
 	}
-	fv, ok := fieldByIndex(t.rv, f.index)
-	if !ok {
-		return Target{}, false
+	if off := t.ti.offsets[f.pos]; off != indirect {
+		return Target{p: unsafe.Add(t.p, off), ti: t.ti.fieldInfo(f.pos), a: t.a}, true
 	}
-	return Target{rv: fv, ti: t.ti.fieldInfo(f.pos), a: t.a}, true
+	fv, ok := fieldByIndex(t.value(), f.index) // allocates nil embedded pointers
+	if !ok {
+		// Behind a nil embedded pointer to an unexported struct: the value cannot be stored,
+		// and Set says so, as Decode does.
+		return Target{ti: &targetType{t: fv.Type().Elem(), kind: tkUnsettable}, a: t.a}, true
+	}
+	return Target{p: fv.Addr().UnsafePointer(), ti: t.ti.fieldInfo(f.pos), a: t.a}, true
 }
 
 // Commit stores a map entry filled since Entry(k); for a struct it does nothing.
 func (t *Target) Commit(k string) {
 	if t.ti.kind == tkMap {
 		t.sc.key.SetString(k)
-		t.rv.SetMapIndex(t.sc.key, t.sc.elem)
+		t.sc.m.SetMapIndex(t.sc.key, t.sc.elem)
 	}
 }
 
@@ -282,18 +326,37 @@ func (t *Target) Done() {
 // maxHint bounds the length maps and slices start at.
 const maxHint = 256
 
+// learnLen updates the length hint of a map or slice type with the length n of a value just
+// filled. The hint jumps up to a longer length and decays slowly towards shorter ones, so that
+// one type used both for many long values and a few short ones (DynamoDB items and a
+// LastEvaluatedKey) keeps starting at the long length, and maps are not grown entry by entry.
+func (ti *targetType) learnLen(n int) {
+	n = min(n, maxHint)
+	h := int(ti.hint.Load())
+	switch {
+	case n > h:
+		h = n
+	case n < h:
+		h -= (h - n + 7) / 8
+	default:
+		return
+	}
+	ti.hint.Store(int32(h))
+}
+
 // End ends the object or list begun by Object or List.
 func (t *Target) End() {
-	if sc := t.sc; sc != nil {
+	switch t.ti.kind {
+	case tkMap:
+		sc := t.sc
+		t.ti.learnLen(sc.m.Len())
 		sc.key.SetZero()
 		sc.elem.SetZero()
+		sc.m = reflect.Value{}
 		t.ti.scratch.Put(sc)
 		t.sc = nil
-	}
-	if k := t.ti.kind; k == tkMap || k == tkSlice {
-		if n := int32(min(t.rv.Len(), maxHint)); t.ti.hint.Load() != n {
-			t.ti.hint.Store(n)
-		}
+	case tkSlice:
+		t.ti.learnLen((*sliceHeader)(t.p).len)
 	}
 }
 
@@ -303,24 +366,33 @@ func (t *Target) List() error {
 	if t.ti.kind != tkSlice {
 		return t.misfit("a list")
 	}
-	t.rv.Set(reflect.MakeSlice(t.ti.t, 0, int(t.ti.hint.Load())))
+	t.value().Set(reflect.MakeSlice(t.ti.t, 0, int(t.ti.hint.Load())))
 	return nil
+}
+
+// sliceHeader is the layout of a slice.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
 }
 
 // Append adds a zero element to the list begun by List and returns its target, valid until
 // the next Append.
 func (t *Target) Append() Target {
-	n := t.rv.Len()
-	t.rv.Grow(1)
-	t.rv.SetLen(n + 1)
-	return Target{rv: t.rv.Index(n), ti: t.ti.elemInfo(), a: t.a}
+	h := (*sliceHeader)(t.p)
+	if h.len == h.cap {
+		t.value().Grow(1) // the elements past len of the new array are zero
+	}
+	e := unsafe.Add(h.data, uintptr(h.len)*t.ti.elemType.Size())
+	h.len++
+	return Target{p: e, ti: t.ti.elemInfo(), a: t.a}
 }
 
 // SetString stores a string.
 func (t *Target) SetString(s string) error {
 	t.deref()
 	if t.ti.kind == tkString {
-		t.rv.SetString(s)
+		*(*string)(t.p) = s
 		return nil
 	}
 	return t.Set(s)
@@ -330,7 +402,7 @@ func (t *Target) SetString(s string) error {
 func (t *Target) SetBool(b bool) error {
 	t.deref()
 	if t.ti.kind == tkBool {
-		t.rv.SetBool(b)
+		*(*bool)(t.p) = b
 		return nil
 	}
 	return t.Set(b)
@@ -341,12 +413,11 @@ func (t *Target) SetInt(n int64) error {
 	t.deref()
 	switch t.ti.kind {
 	case tkInt:
-		if !t.rv.OverflowInt(n) {
-			t.rv.SetInt(n)
+		if t.storeInt(n) {
 			return nil
 		}
 	case tkFloat:
-		t.rv.SetFloat(float64(n))
+		t.storeFloat(float64(n))
 		return nil
 	}
 	return t.Set(n)
@@ -355,18 +426,57 @@ func (t *Target) SetInt(n int64) error {
 // SetFloat stores a floating-point number.
 func (t *Target) SetFloat(f float64) error {
 	t.deref()
-	if t.ti.kind == tkFloat && !t.rv.OverflowFloat(f) {
-		t.rv.SetFloat(f)
+	// A float32 overflows as reflect.Value.OverflowFloat says: finite and beyond its range.
+	if a := math.Abs(f); t.ti.kind == tkFloat && (t.ti.t.Kind() == reflect.Float64 || !(a > math.MaxFloat32 && a <= math.MaxFloat64)) {
+		t.storeFloat(f)
 		return nil
 	}
 	return t.Set(f)
+}
+
+// storeInt stores n in a signed integer of any size, reporting false (and storing nothing)
+// if it does not fit.
+func (t *Target) storeInt(n int64) bool {
+	switch t.ti.t.Kind() {
+	case reflect.Int8:
+		if int64(int8(n)) != n {
+			return false
+		}
+		*(*int8)(t.p) = int8(n)
+	case reflect.Int16:
+		if int64(int16(n)) != n {
+			return false
+		}
+		*(*int16)(t.p) = int16(n)
+	case reflect.Int32:
+		if int64(int32(n)) != n {
+			return false
+		}
+		*(*int32)(t.p) = int32(n)
+	case reflect.Int:
+		if int64(int(n)) != n {
+			return false
+		}
+		*(*int)(t.p) = int(n)
+	default:
+		*(*int64)(t.p) = n
+	}
+	return true
+}
+
+func (t *Target) storeFloat(f float64) {
+	if t.ti.t.Kind() == reflect.Float32 {
+		*(*float32)(t.p) = float32(f)
+	} else {
+		*(*float64)(t.p) = f
+	}
 }
 
 // SetTime stores a timestamp.
 func (t *Target) SetTime(tm time.Time) error {
 	t.deref()
 	if t.ti.kind == tkTime {
-		*t.rv.Addr().Interface().(*time.Time) = tm
+		*(*time.Time)(t.p) = tm
 		return nil
 	}
 	return t.Set(tm)
@@ -376,7 +486,7 @@ func (t *Target) SetTime(tm time.Time) error {
 func (t *Target) SetBytes(b []byte) error {
 	t.deref()
 	if t.ti.kind == tkBytes {
-		t.rv.SetBytes(b)
+		*(*[]byte)(t.p) = b
 		return nil
 	}
 	return t.Set(b)

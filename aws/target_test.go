@@ -1,6 +1,7 @@
 package aws_test
 
 import (
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -87,11 +88,17 @@ func TestTargetMatchesDecode(t *testing.T) {
 		"text",
 		[]any{"a", "b"},
 		int64(7),
+		map[string]any{"Tag": "t", "I8": int64(-128), "I16": int64(-32768), "I32": int64(1<<31 - 1), "I": int64(5), "F32": 1.5, "U": int64(7)},
+		map[string]any{"I16": int64(40000)},
+		map[string]any{"Name": "n"},
+		map[string]any{"I32": int64(1 << 31)},
+		map[string]any{"F32": 1e39},
+		map[string]any{"F32": math.Inf(-1), "I": 2.0},
 	}
 	targets := []func() any{
 		into[GetItemOutput](), into[*GetItemOutput](), into[errTarget](), into[map[string]any](), into[any](),
 		into[[]string](), into[int8](), into[float32](), into[string](), into[map[string]person](),
-		into[struct{ Items []*person }](), into[struct{ Item map[string]*errTarget }](),
+		into[struct{ Items []*person }](), into[struct{ Item map[string]*errTarget }](), into[sized](),
 	}
 	for i, doc := range docs {
 		for j, target := range targets {
@@ -110,6 +117,23 @@ func TestTargetMatchesDecode(t *testing.T) {
 		}
 	}
 }
+
+// sized has integers and floats of every width, and a field promoted through an embedded
+// pointer (which a Target reaches by reflection, allocating the pointer).
+type sized struct {
+	*withName // unexported: Decode and a Target both fail to store Name
+	*Labelled
+	I8  int8
+	I16 int16
+	I32 int32
+	I   int
+	F32 float32
+	U   uint16
+}
+
+type withName struct{ Name string }
+
+type Labelled struct{ Tag string }
 
 func TestTargetAllocatesOnlyWhatTheTargetNeeds(t *testing.T) {
 	doc := getItemDoc()
