@@ -285,23 +285,47 @@ func (t *Target) Entry(k string) (Target, bool) {
 		t.sc.elem.SetZero()
 		return Target{p: t.sc.elemAddr, ti: t.ti.elemInfo(), a: t.a}, true
 	}
+	i := t.FieldIndex(k)
+	if i < 0 {
+		return Target{}, false
+	}
+	return t.Field(i), true
+}
+
+// Type is the Go type the target stores into; after Object, the struct or map itself.
+func (t *Target) Type() reflect.Type { return t.ti.t }
+
+// FieldIndex returns the position of the field that member k fills in the struct begun by
+// Object, or -1 when there is none (or the object is not a struct). A position depends only
+// on the struct's type (see Type), so a codec may work positions out once per type and open
+// fields with Field.
+func (t *Target) FieldIndex(k string) int {
+	if t.ti.kind != tkStruct {
+		return -1
+	}
 	p := t.ti.plan
 	f := p.byName[k]
 	if f == nil {
 		if f = p.foldField(k); f == nil {
-			return Target{}, false
+			return -1
 		}
 	}
-	if off := t.ti.offsets[f.pos]; off != indirect {
-		return Target{p: unsafe.Add(t.p, off), ti: t.ti.fieldInfo(f.pos), a: t.a}, true
+	return f.pos
+}
+
+// Field returns the target of the field at position i (from FieldIndex) of the struct begun
+// by Object.
+func (t *Target) Field(i int) Target {
+	if off := t.ti.offsets[i]; off != indirect {
+		return Target{p: unsafe.Add(t.p, off), ti: t.ti.fieldInfo(i), a: t.a}
 	}
-	fv, ok := fieldByIndex(t.value(), f.index) // allocates nil embedded pointers
+	fv, ok := fieldByIndex(t.value(), t.ti.plan.fields[i].index) // allocates nil embedded pointers
 	if !ok {
 		// Behind a nil embedded pointer to an unexported struct: the value cannot be stored,
 		// and Set says so, as Decode does.
-		return Target{ti: &targetType{t: fv.Type().Elem(), kind: tkUnsettable}, a: t.a}, true
+		return Target{ti: &targetType{t: fv.Type().Elem(), kind: tkUnsettable}, a: t.a}
 	}
-	return Target{p: fv.Addr().UnsafePointer(), ti: t.ti.fieldInfo(f.pos), a: t.a}, true
+	return Target{p: fv.Addr().UnsafePointer(), ti: t.ti.fieldInfo(i), a: t.a}
 }
 
 // Commit stores a map entry filled since Entry(k); for a struct it does nothing.

@@ -23,6 +23,24 @@ type reader struct {
 	data  []byte // never modified or reused: strings may alias it
 	pos   int
 	depth int
+
+	shapes [2]*models.Shape // the structure plans used last, most recent first
+	plans  [2]*structPlan
+}
+
+// plan is c.plan(s), remembering the last two shapes: a response's structures mostly come in
+// runs of one shape (the elements of a list), which then skip the codec's shared map.
+func (r *reader) plan(c *Codec, s *models.Shape) *structPlan {
+	switch s {
+	case r.shapes[0]:
+		return r.plans[0]
+	case r.shapes[1]:
+		return r.plans[1]
+	}
+	p := c.plan(s)
+	r.shapes[1], r.plans[1] = r.shapes[0], r.plans[0]
+	r.shapes[0], r.plans[0] = s, p
+	return p
 }
 
 func (r *reader) errorf(format string, args ...any) error {
@@ -364,7 +382,7 @@ func (c *Codec) readStructInto(r *reader, s *models.Shape, out map[string]any) e
 	if r.peek() == 'n' && r.literal("null") {
 		return nil
 	}
-	p := c.plan(s)
+	p := r.plan(c, s)
 	return r.object(func(key []byte) error {
 		m := p.byWire[string(key)]
 		if m == nil || m.Location != models.Body {

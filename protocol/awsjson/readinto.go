@@ -1,6 +1,8 @@
 package awsjson
 
 import (
+	"reflect"
+
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
 )
@@ -121,25 +123,71 @@ func (c *Codec) readStructTarget(r *reader, s *models.Shape, t aws.Target) error
 	if err := t.Object(); err != nil {
 		return misfit{err}
 	}
-	p := c.plan(s)
+	p := r.plan(c, s)
+	if t.Type().Kind() != reflect.Struct { // a map with string keys
+		err := r.object(func(key []byte) error {
+			m := p.byWire[string(key)]
+			if m == nil || m.Location != models.Body {
+				return r.skip()
+			}
+			if r.null() {
+				return nil
+			}
+			e, ok := t.Entry(m.Name)
+			if !ok {
+				return r.skip()
+			}
+			if err := c.readInto(r, m.Shape, e); err != nil {
+				return err
+			}
+			t.Commit(m.Name)
+			return nil
+		})
+		t.End()
+		return err
+	}
+	ip := p.intoPlan(&t)
 	err := r.object(func(key []byte) error {
-		m := p.byWire[string(key)]
-		if m == nil || m.Location != models.Body {
+		im, ok := ip.byWire[string(key)]
+		if !ok || im.pos < 0 {
 			return r.skip()
 		}
 		if r.null() {
 			return nil
 		}
-		e, ok := t.Entry(m.Name)
-		if !ok {
-			return r.skip()
-		}
-		if err := c.readInto(r, m.Shape, e); err != nil {
-			return err
-		}
-		t.Commit(m.Name)
-		return nil
+		return c.readInto(r, im.m.Shape, t.Field(im.pos))
 	})
 	t.End()
 	return err
+}
+
+// intoPlan is how a structure of one shape is read into one Go struct type: each wire key's
+// member and the position of the struct field it fills, worked out once.
+type intoPlan struct {
+	typ    reflect.Type
+	byWire map[string]intoMember
+}
+
+type intoMember struct {
+	m   *models.Member
+	pos int // the field's position (aws.Target.FieldIndex); -1 when skipped
+}
+
+// intoPlan returns the plan for t's struct type. A structure plan keeps the plan of the last
+// type asked for: a program reads a shape into one type, almost always.
+func (p *structPlan) intoPlan(t *aws.Target) *intoPlan {
+	typ := t.Type()
+	if ip := p.into.Load(); ip != nil && ip.typ == typ {
+		return ip
+	}
+	ip := &intoPlan{typ: typ, byWire: make(map[string]intoMember, len(p.byWire))}
+	for k, m := range p.byWire {
+		pos := -1
+		if m.Location == models.Body {
+			pos = t.FieldIndex(m.Name)
+		}
+		ip.byWire[k] = intoMember{m, pos}
+	}
+	p.into.Store(ip)
+	return ip
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aioaws/aioaws/models"
@@ -16,6 +17,7 @@ import (
 type structPlan struct {
 	keys   map[*models.Member][]byte // `"name":`
 	byWire map[string]*models.Member
+	into   atomic.Pointer[intoPlan] // reading into a Go struct type (readinto.go)
 }
 
 func (c *Codec) plan(s *models.Shape) *structPlan {
