@@ -1,10 +1,14 @@
 package transport_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/aioaws/aioaws/transport"
@@ -105,6 +109,89 @@ func BenchmarkHTTPClientParallel(b *testing.B) {
 			}, s.URL)
 			b.StopTimer()
 			b.ReportMetric(float64(s.newConns.Load()), "conns")
+		})
+	}
+}
+
+// lightServer answers every bodiless request with a fixed DynamoDB-like response, reading
+// with one buffer and writing one prepared slice: it allocates nothing per request, so a
+// benchmark's allocs/op are the client's.
+func lightServer(b *testing.B) *rawServer {
+	resp := []byte("HTTP/1.1 200 OK\r\nX-Amzn-Requestid: 0123456789ABCDEF0123456789ABCDEF\r\n" +
+		"Content-Type: application/x-amz-json-1.0\r\nContent-Length: 28\r\nX-Amz-Crc32: 1234567890\r\n" +
+		"Date: Sun, 22 Nov 2026 08:00:00 GMT\r\n\r\n" + `{"TableNames":["a","b","c"]}`)
+	return newRawServer(b, func(c net.Conn, _ *bufio.Reader) {
+		buf := make([]byte, 8<<10)
+		n := 0
+		for {
+			k, err := c.Read(buf[n:])
+			if err != nil {
+				return
+			}
+			n += k
+			for {
+				i := bytes.Index(buf[:n], []byte("\r\n\r\n"))
+				if i < 0 {
+					break
+				}
+				n = copy(buf, buf[i+4:n])
+				if _, err := c.Write(resp); err != nil {
+					return
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkDoSerial: one request at a time against lightServer, through the HTTP/1.1 engine,
+// through net/http (HTTP2: true), and through a bare http.Client.
+func BenchmarkDoSerial(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts *transport.Options
+	}{
+		{"engine", &transport.Options{}},
+		{"engine/cancellable-ctx", &transport.Options{}},
+		{"net-http", &transport.Options{HTTP2: true}},
+		{"http.Client", nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := lightServer(b)
+			send := func(req *http.Request) error {
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return err
+				}
+				return readClose(resp)
+			}
+			if bc.opts != nil {
+				tr := newTransport(b, *bc.opts)
+				send = func(req *http.Request) error {
+					resp, _, err := tr.Do(req)
+					if err != nil {
+						return err
+					}
+					return readClose(resp)
+				}
+			}
+			ctx := context.Background()
+			if strings.HasSuffix(bc.name, "cancellable-ctx") {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListTables")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := send(req); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

@@ -19,6 +19,7 @@ type body struct {
 	lr     io.LimitedReader
 	timing Timing
 	tr     *traceState
+	h1     h1body // rc is &h1 for a body read by the HTTP/1.1 engine
 }
 
 func (b *body) Read(p []byte) (int, error) {
@@ -27,6 +28,20 @@ func (b *body) Read(p []byte) (int, error) {
 		b.eof.Store(true)
 	}
 	return n, err
+}
+
+// WriteTo copies the rest of the body to w, through the inner body's WriteTo when it has one
+// (the HTTP/1.1 engine's reads 64 KiB at a time), so that io.Copy from a body is not cut
+// into small reads.
+func (b *body) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := b.rc.(io.WriterTo); ok {
+		n, err := wt.WriteTo(w)
+		if err == nil {
+			b.eof.Store(true)
+		}
+		return n, err
+	}
+	return io.Copy(w, struct{ io.Reader }{b})
 }
 
 // Close drains what is left of the body, closes it and releases the slot; only the first call

@@ -76,12 +76,15 @@ func TestCABundle(t *testing.T) {
 		wantErr   string // from New
 	}{
 		{name: "untrusted without the bundle", opts: transport.Options{}},
+		{name: "untrusted without the bundle, net/http", opts: transport.Options{HTTP2: true}},
 		{name: "trusted through CABundle", opts: transport.Options{CABundle: bundle}, wantProto: 1},
-		{name: "HTTP/2 negotiated", serverH2: true, opts: transport.Options{CABundle: bundle}, wantProto: 2},
-		{name: "HTTP/2 disabled", serverH2: true, opts: transport.Options{CABundle: bundle, DisableHTTP2: true}, wantProto: 1},
-		{name: "TLSConfig override", serverH2: true, opts: transport.Options{TLSConfig: userConf}, wantProto: 2},
-		{name: "TLSConfig override, HTTP/2 disabled", serverH2: true, opts: transport.Options{TLSConfig: userConf, DisableHTTP2: true}, wantProto: 1},
+		{name: "trusted through CABundle, net/http", opts: transport.Options{CABundle: bundle, HTTP2: true}, wantProto: 1},
+		{name: "HTTP/2 negotiated", serverH2: true, opts: transport.Options{CABundle: bundle, HTTP2: true}, wantProto: 2},
+		{name: "default engine speaks HTTP/1.1 to an h2 server", serverH2: true, opts: transport.Options{CABundle: bundle}, wantProto: 1},
+		{name: "TLSConfig override", serverH2: true, opts: transport.Options{TLSConfig: userConf, HTTP2: true}, wantProto: 2},
+		{name: "TLSConfig override, default engine", serverH2: true, opts: transport.Options{TLSConfig: userConf}, wantProto: 1},
 		{name: "TLSConfig without the root, plus CABundle", opts: transport.Options{TLSConfig: &tls.Config{RootCAs: x509.NewCertPool()}, CABundle: bundle}, wantProto: 1},
+		{name: "TLSConfig without the root, plus CABundle, net/http", opts: transport.Options{TLSConfig: &tls.Config{RootCAs: x509.NewCertPool()}, CABundle: bundle, HTTP2: true}, wantProto: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newTLSServer(t, cert, tc.serverH2)
@@ -98,6 +101,12 @@ func TestCABundle(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tc.wantProto, resp.ProtoMajor)
+			require.NotNil(t, resp.TLS)
+			if !tc.opts.HTTP2 {
+				// Offered only http/1.1: httptest's h2 server, which offers only h2, agrees
+				// on no protocol and serves HTTP/1.1.
+				require.NotEqual(t, "h2", resp.TLS.NegotiatedProtocol)
+			}
 			b, err := io.ReadAll(resp.Body)
 			require.NoError(t, err)
 			require.Equal(t, "ok", string(b))

@@ -55,7 +55,8 @@ type Options struct {
 	// written (time to first byte), per attempt. Default 0: none, the caller's context bounds
 	// the attempt.
 	ResponseHeaderTimeout time.Duration
-	// IdleConnTimeout closes a connection idle that long. Default 90s; negative means never.
+	// IdleConnTimeout closes a connection idle that long (the HTTP/1.1 engine closes it when
+	// it next comes across it, having no timers). Default 90s; negative means never.
 	IdleConnTimeout time.Duration
 	// KeepAlive is the TCP keep-alive period. Default 30s; negative disables keep-alive probes.
 	KeepAlive time.Duration
@@ -67,13 +68,17 @@ type Options struct {
 	CABundle string
 	// TLSConfig, if set, is cloned and used for TLS connections.
 	TLSConfig *tls.Config
-	// DisableHTTP2 keeps every connection on HTTP/1.1.
-	DisableHTTP2 bool
+	// HTTP2 sends every request through net/http.Transport, which negotiates HTTP/2 over
+	// TLS where the server offers it. Default false: aioaws's own HTTP/1.1 engine (see the
+	// package documentation), which never speaks HTTP/2.
+	HTTP2 bool
 	// MaxDrainBytes is how much of an unread response body Close reads and discards so the
 	// connection can be reused. Default 64 KiB; negative means never drain.
 	MaxDrainBytes int64
 	// Trace records per-request connection details in [Timing] (Reused, DNS, Connect,
-	// TLSHandshake) through net/http/httptrace, at the cost of a few allocations per request.
+	// TLSHandshake). The HTTP/1.1 engine measures them directly, at no cost to a request on a
+	// pooled connection; requests sent through net/http.Transport use net/http/httptrace, at
+	// the cost of a few allocations per request.
 	Trace bool
 }
 
@@ -85,7 +90,9 @@ type Timing struct {
 	ToHeaders time.Duration // from taking the slot to the response headers (or the send error)
 
 	// Set only with Options.Trace. DNS, Connect and TLSHandshake are zero when the request
-	// used a pooled connection (Reused) or the step did not happen.
+	// used a pooled connection (Reused) or the step did not happen. The HTTP/1.1 engine dials
+	// by name in one step: its DNS is always zero and its Connect includes the lookup (and,
+	// through a proxy, the CONNECT exchange is in neither).
 	Reused       bool
 	DNS          time.Duration
 	Connect      time.Duration
@@ -124,9 +131,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // [Transport.Close] when done. Every successful Do's response Body must be closed (see the
 // package documentation).
 type Transport struct {
-	ht       *http.Transport
-	sem      chan struct{} // one element per slot held; FIFO hand-off to blocked senders
-	done     chan struct{} // closed by Close
+	h1       *engine         // the HTTP/1.1 engine; nil with Options.HTTP2
+	ht       *http.Transport // with Options.HTTP2, and for what the engine leaves to net/http
+	sem      chan struct{}   // one element per slot held; FIFO hand-off to blocked senders
+	done     chan struct{}   // closed by Close
 	closed   atomic.Bool
 	once     sync.Once
 	maxDrain int64
@@ -178,12 +186,13 @@ func New(opts Options) (*Transport, error) {
 		IdleConnTimeout:       o.IdleConnTimeout,
 		ResponseHeaderTimeout: o.ResponseHeaderTimeout,
 		ExpectContinueTimeout: ExpectContinueTimeout,
-		ForceAttemptHTTP2:     !o.DisableHTTP2,
+		ForceAttemptHTTP2:     o.HTTP2,
 	}
-	if o.DisableHTTP2 {
+	if !o.HTTP2 {
 		p := new(http.Protocols)
 		p.SetHTTP1(true)
 		t.ht.Protocols = p
+		t.h1 = newEngine(t, o, tlsConf)
 	}
 	return t, nil
 }
@@ -261,7 +270,7 @@ func (o Options) tlsConfig() (*tls.Config, error) {
 		}
 		c.RootCAs = pool
 	}
-	if o.DisableHTTP2 && len(c.NextProtos) > 0 {
+	if !o.HTTP2 && len(c.NextProtos) > 0 {
 		protos := make([]string, 0, len(c.NextProtos))
 		for _, p := range c.NextProtos {
 			if p != "h2" {
@@ -294,15 +303,14 @@ func (t *Transport) Do(req *http.Request) (*http.Response, *Timing, error) {
 	}
 	b := &body{t: t}
 	b.timing = Timing{Start: start, Queued: sent.Sub(start)}
-	if t.trace {
-		b.tr = &traceState{start: start}
-		req = req.WithContext(httptrace.WithClientTrace(ctx, b.tr.clientTrace()))
+	var resp *http.Response
+	if t.h1 != nil {
+		resp, err = t.h1.roundTrip(req, b, sent)
 	}
-	resp, err := t.ht.RoundTrip(req)
+	if t.h1 == nil || err == errUseNetHTTP {
+		resp, err = t.netHTTP(req, b, start)
+	}
 	b.timing.ToHeaders = time.Since(sent)
-	if b.tr != nil {
-		b.tr.fill(&b.timing)
-	}
 	if err != nil {
 		t.sendErrors.Add(1)
 		t.release()
@@ -312,6 +320,17 @@ func (t *Transport) Do(req *http.Request) (*http.Response, *Timing, error) {
 	b.drain = resp.ProtoMajor < 2 && t.maxDrain > 0
 	resp.Body = b
 	return resp, &b.timing, nil
+}
+
+// netHTTP sends req through net/http.Transport, tracing it with Options.Trace.
+func (t *Transport) netHTTP(req *http.Request, b *body, start time.Time) (*http.Response, error) {
+	if !t.trace {
+		return t.ht.RoundTrip(req)
+	}
+	b.tr = &traceState{start: start}
+	resp, err := t.ht.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), b.tr.clientTrace())))
+	b.tr.fill(&b.timing)
+	return resp, err
 }
 
 // RoundTrip implements [net/http.RoundTripper] with Do, so a Transport can sit under an
@@ -365,6 +384,7 @@ func (t *Transport) release() {
 	<-t.sem
 	if t.closed.Load() && len(t.sem) == 0 {
 		// The last request in flight after Close has put its connection back: close it.
+		// (The HTTP/1.1 engine's pool closes connections put back after Close itself.)
 		t.ht.CloseIdleConnections()
 	}
 }
@@ -406,6 +426,16 @@ func (t *Transport) Stats() Stats {
 	}
 }
 
+// CloseIdleConnections closes the connections not in use now (it does not stop later
+// requests from opening new ones). It implements the interface [net/http.Client]'s method
+// of the same name looks for.
+func (t *Transport) CloseIdleConnections() {
+	if t.h1 != nil {
+		t.h1.pool.closeIdle(false)
+	}
+	t.ht.CloseIdleConnections()
+}
+
 // Close closes the idle connections and makes every later Do, and every Do still queued,
 // fail with [ErrClosed]. Requests in flight finish normally; their connections are closed
 // when the last of their bodies is closed. Close is idempotent and does not wait.
@@ -414,5 +444,8 @@ func (t *Transport) Close() {
 		t.closed.Store(true)
 		close(t.done)
 	})
+	if t.h1 != nil {
+		t.h1.pool.closeIdle(true)
+	}
 	t.ht.CloseIdleConnections()
 }
