@@ -546,6 +546,15 @@ type ctxBody struct {
 	cancel context.CancelFunc
 }
 
+// WriteTo passes io.Copy on to the inner body's WriteTo, when it has one, so that a large
+// copy is not cut into io.Copy's small reads.
+func (b *ctxBody) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := b.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{b.ReadCloser})
+}
+
 func (b *ctxBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
