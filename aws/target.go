@@ -66,7 +66,10 @@ type block struct {
 	used int            // values handed out in this response
 }
 
-const maxBlock = 64
+const (
+	maxBlock       = 64
+	maxPerResponse = 1 << 20 // bounds what Done records; blocks stay at most maxBlock long
+)
 
 // new returns a pointer (of pointer type ti) to a new zero value.
 func (a *arena) new(ti *targetType) unsafe.Pointer {
@@ -82,11 +85,10 @@ func (a *arena) new(ti *targetType) unsafe.Pointer {
 		b = &a.blocks[len(a.blocks)-1]
 	}
 	if b.next == b.size {
+		// As many as the last response still needed at this point; past that, growing.
 		n := int(ti.perResponse.Load()) - b.used
-		if b.size > 0 {
-			n = 2 * b.size
-		} else if n <= 0 {
-			n = 4
+		if n <= 0 {
+			n = max(4, 2*b.size)
 		}
 		b.size, b.next = min(n, maxBlock), 0
 		b.base = reflect.MakeSlice(ti.blockType, b.size, b.size).UnsafePointer()
@@ -341,7 +343,7 @@ func (t *Target) Commit(k string) {
 // in one block. It is optional; the Target must not be used after it.
 func (t *Target) Done() {
 	for _, b := range t.a.blocks {
-		if n := int32(min(b.used, maxBlock)); b.ti.perResponse.Load() != n {
+		if n := int32(min(b.used, maxPerResponse)); b.ti.perResponse.Load() != n {
 			b.ti.perResponse.Store(n)
 		}
 	}
