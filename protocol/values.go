@@ -34,6 +34,16 @@ import (
 func Fields(s *models.Shape, v any, fn func(m *models.Member, v any)) bool {
 	switch x := v.(type) {
 	case map[string]any:
+		if len(x) == 1 && len(s.Members) > 1 {
+			// One member set, as in every union value (a DynamoDB AttributeValue): one
+			// lookup instead of one per member.
+			for k, mv := range x {
+				if m, ok := s.MemberNamed(k); ok && mv != nil {
+					fn(m, mv)
+				}
+			}
+			return true
+		}
 		for _, m := range s.Members {
 			if mv, ok := x[m.Name]; ok && mv != nil {
 				fn(m, mv)
@@ -178,7 +188,8 @@ func Elements(v any, fn func(i int, e any)) bool {
 func Entries(v any, fn func(k string, e any)) bool {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
+		var buf [16]string // the keys of a small map stay on the stack
+		keys := buf[:0]
 		for k := range x {
 			keys = append(keys, k)
 		}
