@@ -33,7 +33,8 @@ import (
 //
 // The values a Target allocates behind pointers (*string, *Item, ...) come from blocks shared
 // by one response's values of a type, of up to 64 values each: keeping one value keeps its
-// block alive. Maps and slices start at the length the last value of their type had.
+// block alive. Maps and slices start at a length learned from earlier values of their type
+// (see learnLen).
 type Target struct {
 	p  unsafe.Pointer // the address of the value, of type ti.t
 	ti *targetType
@@ -54,8 +55,8 @@ func NewTarget(out any) (Target, error) {
 func (t *Target) value() reflect.Value { return reflect.NewAt(t.ti.t, t.p).Elem() }
 
 // arena hands out pointers to new values from blocks, one block at a time per type in use,
-// so that a response's many small values cost a few allocations. A type's first block in a
-// response is as large as the last response needed (see Target.Done).
+// so that a response's many small values cost a few allocations. Each block holds what the
+// last response of the type still needed at that point (see Target.Done), at most maxBlock.
 type arena struct{ blocks []block }
 
 type block struct {
@@ -452,12 +453,18 @@ func (t *Target) SetInt(n int64) error {
 // SetFloat stores a floating-point number.
 func (t *Target) SetFloat(f float64) error {
 	t.deref()
-	// A float32 overflows as reflect.Value.OverflowFloat says: finite and beyond its range.
-	if a := math.Abs(f); t.ti.kind == tkFloat && (t.ti.t.Kind() == reflect.Float64 || !(a > math.MaxFloat32 && a <= math.MaxFloat64)) {
+	if t.ti.kind == tkFloat && (t.ti.t.Kind() == reflect.Float64 || !overflowsFloat32(f)) {
 		t.storeFloat(f)
 		return nil
 	}
 	return t.Set(f)
+}
+
+// overflowsFloat32 is reflect.Value.OverflowFloat for a float32: f is finite and beyond its
+// range (infinities and NaN fit).
+func overflowsFloat32(f float64) bool {
+	a := math.Abs(f)
+	return a > math.MaxFloat32 && a <= math.MaxFloat64
 }
 
 // storeInt stores n in a signed integer of any size, reporting false (and storing nothing)

@@ -173,12 +173,22 @@ type intoMember struct {
 	pos int // the field's position (aws.Target.FieldIndex); -1 when skipped
 }
 
-// intoPlan returns the plan for t's struct type. A structure plan keeps the plan of the last
-// type asked for: a program reads a shape into one type, almost always.
+// maxIntoPlans bounds the Go types a structure plan keeps reading plans for; a further type
+// replaces the oldest.
+const maxIntoPlans = 4
+
+// intoPlan returns the plan for t's struct type, made once per type: a structure plan keeps
+// the plans of the last few types read into (a program reads a shape into one type, or a
+// few), copied on write so that lookups take no lock.
 func (p *structPlan) intoPlan(t *aws.Target) *intoPlan {
 	typ := t.Type()
-	if ip := p.into.Load(); ip != nil && ip.typ == typ {
-		return ip
+	old := p.into.Load()
+	if old != nil {
+		for _, ip := range *old {
+			if ip.typ == typ {
+				return ip
+			}
+		}
 	}
 	ip := &intoPlan{typ: typ, byWire: make(map[string]intoMember, len(p.byWire))}
 	for k, m := range p.byWire {
@@ -188,6 +198,10 @@ func (p *structPlan) intoPlan(t *aws.Target) *intoPlan {
 		}
 		ip.byWire[k] = intoMember{m, pos}
 	}
-	p.into.Store(ip)
+	plans := []*intoPlan{ip}
+	if old != nil {
+		plans = append(plans, (*old)[:min(len(*old), maxIntoPlans-1)]...)
+	}
+	p.into.CompareAndSwap(old, &plans) // a lost race only means the plan is made again later
 	return ip
 }

@@ -17,7 +17,7 @@ import (
 type structPlan struct {
 	keys   map[*models.Member][]byte // `"name":`
 	byWire map[string]*models.Member
-	into   atomic.Pointer[intoPlan] // reading into a Go struct type (readinto.go)
+	into   atomic.Pointer[[]*intoPlan] // reading into Go struct types, newest first (readinto.go)
 }
 
 func (c *Codec) plan(s *models.Shape) *structPlan {
