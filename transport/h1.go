@@ -327,15 +327,8 @@ func (w *wire) prepare(req *http.Request, proxy *url.URL) error {
 	if proxy != nil && u.Scheme == "http" {
 		w.proxyAuth = proxyAuth(proxy)
 	}
-	for k, vs := range req.Header {
-		if !isToken(k) {
-			return fmt.Errorf("invalid header field name %q", k)
-		}
-		for _, v := range vs {
-			if !validFieldValue(v) {
-				return fmt.Errorf("invalid header field value for %q", k)
-			}
-		}
+	if err := checkFields(req.Header, "header"); err != nil {
+		return err
 	}
 	w.closeConn = req.Close || hasToken(req.Header["Connection"], "close")
 	w.writeClose = w.closeConn && !hasToken(req.Header["Connection"], "close")
@@ -391,19 +384,30 @@ func (w *wire) prepare(req *http.Request, proxy *url.URL) error {
 				case "Transfer-Encoding", "Trailer", "Content-Length":
 					return fmt.Errorf("invalid Trailer key %q", k)
 				}
-				if !isToken(k) {
-					return fmt.Errorf("invalid trailer field name %q", k)
-				}
-				for _, v := range req.Trailer[k] {
-					if !validFieldValue(v) {
-						return fmt.Errorf("invalid trailer field value for %q", k)
-					}
-				}
+			}
+			if err := checkFields(req.Trailer, "trailer"); err != nil {
+				return err
 			}
 			w.trailer = req.Trailer
 		}
 	}
 	w.expect = w.body != nil && hasToken(req.Header["Expect"], "100-continue")
+	return nil
+}
+
+// checkFields reports the first header (or trailer: what) field whose name is not a token or
+// whose value has bytes a field value cannot have.
+func checkFields(h http.Header, what string) error {
+	for k, vs := range h {
+		if !isToken(k) {
+			return fmt.Errorf("invalid %s field name %q", what, k)
+		}
+		for _, v := range vs {
+			if !validFieldValue(v) {
+				return fmt.Errorf("invalid %s field value for %q", what, k)
+			}
+		}
+	}
 	return nil
 }
 

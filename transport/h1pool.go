@@ -341,20 +341,20 @@ func (c *conn) connect(ctx context.Context, proxy *url.URL, addr string) error {
 	}
 	c.bw.WriteString("\r\n")
 	if err := c.bw.Flush(); err != nil {
-		return fmt.Errorf("proxy %s: CONNECT %s: %w", redacted(proxy), addr, err)
+		return fmt.Errorf("proxy %s: CONNECT %s: %w", proxy.Redacted(), addr, err)
 	}
 	var h head
 	c.limitHead(true)
 	err := c.readHead(&h)
 	c.limitHead(false)
 	if err != nil {
-		return fmt.Errorf("proxy %s: CONNECT %s: %w", redacted(proxy), addr, err)
+		return fmt.Errorf("proxy %s: CONNECT %s: %w", proxy.Redacted(), addr, err)
 	}
 	if h.code < 200 || h.code > 299 {
-		return fmt.Errorf("proxy %s refused CONNECT %s: %s", redacted(proxy), addr, h.status)
+		return fmt.Errorf("proxy %s refused CONNECT %s: %s", proxy.Redacted(), addr, h.status)
 	}
 	if c.br.Buffered() > 0 {
-		return fmt.Errorf("proxy %s: CONNECT %s: unexpected data after the proxy's reply", redacted(proxy), addr)
+		return fmt.Errorf("proxy %s: CONNECT %s: unexpected data after the proxy's reply", proxy.Redacted(), addr)
 	}
 	return nil
 }
@@ -367,9 +367,6 @@ func proxyAuth(proxy *url.URL) string {
 	pass, _ := proxy.User.Password()
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(proxy.User.Username()+":"+pass))
 }
-
-// redacted is the proxy URL without its password, for errors.
-func redacted(u *url.URL) string { return u.Redacted() }
 
 // canonicalAddr is host:port of a URL host, the port defaulting to the scheme's.
 func canonicalAddr(scheme, host string) string {
