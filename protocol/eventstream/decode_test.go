@@ -220,7 +220,8 @@ func TestDeclaredButNotSent(t *testing.T) {
 	wire = append(prelude(eventstream.MaxMessageSize, eventstream.MaxHeadersSize), make([]byte, 100)...)
 	n = allocated(func() { _, err = decodeAll(wire) })
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
-	require.LessOrEqual(t, n, uint64(eventstream.MaxHeadersSize+4<<10))
+	// The header block is read whole; the slack (32 KiB) is far below the 16 MiB declared.
+	require.LessOrEqual(t, n, uint64(eventstream.MaxHeadersSize+32<<10))
 }
 
 func TestLargestMessage(t *testing.T) {
