@@ -46,6 +46,9 @@ import (
 //     without padding).
 //   - interfaces take any value that implements them: an io.ReadCloser or io.Reader field
 //     takes a streaming payload as is, and becomes the caller's to close.
+//   - a type whose pointer implements Unmarshaler decodes itself: Decode calls its
+//     UnmarshalDocument with the document value (not with nil, which leaves it unchanged),
+//     and records an error it returns as a problem at its path.
 //   - otherwise a value whose type is assignable to the target is assigned, and a pointer
 //     is dereferenced.
 //
@@ -74,6 +77,21 @@ func Decode(doc any, out any) error {
 	d.problems, d.omitted, d.path, d.depth = nil, 0, d.path[:0], 0
 	statePool.Put(d)
 	return err
+}
+
+// Unmarshaler is implemented by a pointer to a type that decodes its value from the document
+// form itself, the way json.Unmarshaler does for JSON: dynamodb.Value is one. Decode and
+// client.CallInto call it; a codec may instead offer a faster protocol-specific interface of
+// its own (awsjson.Unmarshaler), which such a type can implement as well.
+type Unmarshaler interface {
+	UnmarshalDocument(doc any) error
+}
+
+// Marshaler is implemented by a type that stands for its document form in an operation's
+// input: validation and serializers use the value MarshalDocument returns instead. An error
+// means the value cannot be sent; validation reports it at the value's path.
+type Marshaler interface {
+	MarshalDocument() (any, error)
 }
 
 // DecodeError lists the values Decode could not store. Problems are sorted by path.
@@ -259,9 +277,23 @@ var (
 	anyMapType   = reflect.TypeFor[map[string]any]()
 	anySliceType = reflect.TypeFor[[]any]()
 	bytesType    = reflect.TypeFor[[]byte]()
+
+	unmarshalerType = reflect.TypeFor[Unmarshaler]()
 )
 
+func decodeUnmarshaler(d *decodeState, v any, rv reflect.Value) {
+	if v == nil {
+		return
+	}
+	if err := rv.Addr().Interface().(Unmarshaler).UnmarshalDocument(v); err != nil {
+		d.fail("%s", err.Error())
+	}
+}
+
 func newDecoder(t reflect.Type) decoderFunc {
+	if t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(unmarshalerType) {
+		return decodeUnmarshaler
+	}
 	if t == timeType {
 		return decodeTime
 	}

@@ -19,8 +19,8 @@ import (
 //
 // A codec walks the response and the target together:
 //   - Streams reports whether the target takes values piece by piece. When it does not (an
-//     interface, map[string]any, []any, an array), the codec reads the value as a document
-//     and calls Set.
+//     interface, map[string]any, []any, an array, an Unmarshaler), the codec reads the value
+//     as a document and calls Set; or, for an Unmarshaler (see Custom), lets it read itself.
 //   - a structure or a map: Object, then for each member or key Entry, fill the entry, Commit
 //     it; End after the last one.
 //   - a list: List, then Append for each element and fill it; End after the last one.
@@ -116,6 +116,7 @@ const (
 	tkTime
 	tkBytes
 	tkUnsettable // behind a nil embedded pointer to an unexported struct; Set fails
+	tkCustom     // an Unmarshaler: takes documents through Set, or reads itself (Custom)
 )
 
 // targetType is what a Target knows of a Go type, worked out once per type.
@@ -152,6 +153,8 @@ func targetTypeOf(t reflect.Type) *targetType {
 	}
 	ti := &targetType{t: t, dec: typeDecoder(t)}
 	switch {
+	case t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(unmarshalerType):
+		ti.kind = tkCustom
 	case t == timeType:
 		ti.kind = tkTime
 	case t.Kind() == reflect.Pointer:
@@ -227,7 +230,23 @@ func (t *Target) Streams() bool {
 	for ti.kind == tkPointer {
 		ti = ti.elemInfo()
 	}
-	return ti.kind != tkDoc && ti.kind != tkUnsettable
+	return ti.kind != tkDoc && ti.kind != tkUnsettable && ti.kind != tkCustom
+}
+
+// Custom returns a pointer to the target's value, allocating nil pointers on the way, when
+// the value's type implements Unmarshaler: the codec may then let the value read itself
+// through the codec's own interface, if the type implements that too. Otherwise the codec
+// reads a document and calls Set.
+func (t *Target) Custom() (any, bool) {
+	ti := t.ti
+	for ti.kind == tkPointer {
+		ti = ti.elemInfo()
+	}
+	if ti.kind != tkCustom {
+		return nil, false
+	}
+	t.deref()
+	return reflect.NewAt(t.ti.t, t.p).Interface(), true
 }
 
 // Set stores a document value by Decode's rules.

@@ -83,6 +83,14 @@ func (v *validator) add(format string, args ...any) {
 }
 
 func (v *validator) value(s *models.Shape, val any) {
+	if m, ok := val.(aws.Marshaler); ok {
+		doc, err := m.MarshalDocument()
+		if err != nil {
+			v.add("%v", err)
+			return
+		}
+		val = doc
+	}
 	switch s.Type {
 	case models.Structure:
 		if s.Document {
@@ -199,7 +207,8 @@ func (v *validator) structure(s *models.Shape, val any) {
 			v.pop()
 		}
 	}
-	if unknown := unknownKeys(s, val); len(unknown) > 0 {
+	unknown := unknownKeys(s, val)
+	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		for _, k := range unknown {
 			v.push(k)
@@ -207,12 +216,15 @@ func (v *validator) structure(s *models.Shape, val any) {
 			v.pop()
 		}
 	}
-	if s.Union && len(set) > 1 {
+	switch {
+	case s.Union && len(set) > 1:
 		names := make([]string, len(set))
 		for i, m := range set {
 			names[i] = m.Name
 		}
 		v.add("union %s takes exactly one member, got %s", s.Name, strings.Join(names, ", "))
+	case s.Union && len(set) == 0 && len(unknown) == 0:
+		v.add("union %s takes exactly one member, got none (%s)", s.Name, memberList(s))
 	}
 }
 

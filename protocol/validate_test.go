@@ -85,3 +85,23 @@ func TestIdempotencyTokensAreFilledWithoutTouchingTheInput(t *testing.T) {
 	in["ClientToken"] = "mine"
 	require.Equal(t, "mine", WithIdempotencyTokens(op.Input, in).(map[string]any)["ClientToken"])
 }
+
+// A union takes exactly one member: none and two are both problems.
+func TestValidateUnionTakesExactlyOneMember(t *testing.T) {
+	svc, err := models.Load("bedrock-runtime")
+	require.NoError(t, err)
+	op, ok := svc.Operation("Converse")
+	require.True(t, ok)
+	in := func(block map[string]any) map[string]any {
+		return map[string]any{"modelId": "m", "messages": []any{map[string]any{"role": "user", "content": []any{block}}}}
+	}
+	require.NoError(t, Validate(op, in(map[string]any{"text": "hi"})))
+
+	ps := problems(t, Validate(op, in(map[string]any{})))
+	require.Len(t, ps, 1)
+	require.Equal(t, "messages[0].content[0]", ps[0].Path)
+	require.Contains(t, ps[0].Msg, "union ContentBlock takes exactly one member, got none (text, ")
+
+	ps = problems(t, Validate(op, in(map[string]any{"text": "hi", "image": map[string]any{"format": "png", "source": map[string]any{"bytes": []byte{1}}}})))
+	require.Equal(t, []aws.Problem{{Path: "messages[0].content[0]", Msg: "union ContentBlock takes exactly one member, got text, image"}}, ps)
+}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
 )
 
@@ -26,8 +27,20 @@ import (
 //     json.Number; booleans bool.
 //   - timestamps are time.Time, or a number of seconds since the epoch, or an RFC 3339 string.
 //   - blobs are []byte or string; streaming blobs also io.Reader.
+//   - a value of a type that implements aws.Marshaler stands for the document its
+//     MarshalDocument returns (dynamodb.Value is one).
 //
 // nil values inside lists and maps are kept only for sparse shapes.
+
+// marshaled is the document an aws.Marshaler stands for, or nil (not a value of any shape)
+// when it fails; validation reports that failure (see validator.value).
+func marshaled(m aws.Marshaler) any {
+	doc, err := m.MarshalDocument()
+	if err != nil {
+		return nil
+	}
+	return doc
+}
 
 // Fields returns the members of a structure value that are set, calling fn for each in model
 // order with the member and its value. It reports false if v is not a structure value.
@@ -52,6 +65,8 @@ func Fields(s *models.Shape, v any, fn func(m *models.Member, v any)) bool {
 		return true
 	case nil:
 		return false
+	case aws.Marshaler:
+		return Fields(s, marshaled(x), fn)
 	}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
@@ -88,6 +103,8 @@ func unknownKeys(s *models.Shape, v any) []string {
 			}
 		}
 		return out
+	case aws.Marshaler:
+		return unknownKeys(s, marshaled(x))
 	}
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
@@ -172,6 +189,8 @@ func Elements(v any, fn func(i int, e any)) bool {
 		return true
 	case []byte, string, nil:
 		return false
+	case aws.Marshaler:
+		return Elements(marshaled(x), fn)
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
@@ -210,6 +229,8 @@ func Entries(v any, fn func(k string, e any)) bool {
 		return true
 	case nil:
 		return false
+	case aws.Marshaler:
+		return Entries(marshaled(x), fn)
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Map || rv.Type().Key().Kind() != reflect.String {
@@ -248,6 +269,8 @@ func String(v any) (string, bool) {
 			return *x, true
 		}
 		return "", false
+	case aws.Marshaler:
+		return String(marshaled(x))
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.String {
@@ -273,6 +296,8 @@ func Int(v any) (int64, bool) {
 	case json.Number:
 		n, err := x.Int64()
 		return n, err == nil
+	case aws.Marshaler:
+		return Int(marshaled(x))
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -311,6 +336,8 @@ func Float(v any) (float64, bool) {
 			return math.Inf(-1), true
 		}
 		return 0, false
+	case aws.Marshaler:
+		return Float(marshaled(x))
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -326,8 +353,11 @@ func Float(v any) (float64, bool) {
 
 // Bool converts a boolean value.
 func Bool(v any) (bool, bool) {
-	if b, ok := v.(bool); ok {
-		return b, true
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case aws.Marshaler:
+		return Bool(marshaled(x))
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Bool {
@@ -349,6 +379,8 @@ func Time(v any) (time.Time, bool) {
 	case string:
 		t, err := time.Parse(time.RFC3339Nano, x)
 		return t, err == nil
+	case aws.Marshaler:
+		return Time(marshaled(x))
 	}
 	if f, ok := Float(v); ok && !math.IsNaN(f) && !math.IsInf(f, 0) {
 		sec, frac := math.Modf(f)
@@ -364,6 +396,8 @@ func Blob(v any) ([]byte, bool) {
 		return x, true
 	case string:
 		return []byte(x), true
+	case aws.Marshaler:
+		return Blob(marshaled(x))
 	}
 	return nil, false
 }

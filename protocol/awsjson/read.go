@@ -26,6 +26,8 @@ type reader struct {
 
 	shapes [2]*models.Shape // the structure plans used last, most recent first
 	plans  [2]*structPlan
+
+	dec Decoder // handed to Unmarshalers (see readCustom)
 }
 
 // plan is c.plan(s), remembering the last two shapes: a response's structures mostly come in

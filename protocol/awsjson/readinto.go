@@ -28,6 +28,11 @@ func (c *Codec) readInto(r *reader, s *models.Shape, t aws.Target) error {
 		return nil
 	}
 	if !t.Streams() || s.Document {
+		if p, ok := t.Custom(); ok && !s.Document {
+			if u, ok := p.(Unmarshaler); ok {
+				return readCustom(r, u)
+			}
+		}
 		v, err := c.readValue(r, s)
 		if err != nil {
 			return err
