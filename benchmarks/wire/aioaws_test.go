@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aioaws/aioaws/aws"
+	"github.com/aioaws/aioaws/dynamodb"
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/protocol"
 	"github.com/aioaws/aioaws/protocol/codecs"
@@ -137,14 +138,23 @@ func ddbItem() map[string]any {
 	}
 }
 
-// ourOps make each operation's call: with typed, into the output types above; else into a
-// document.
-var ourOps = map[string]func(b *testing.B, typed bool) func() error{
-	"GetItem": func(b *testing.B, typed bool) func() error {
+// ourOps make each operation's call through one of the apis that applies to it (see there).
+var ourOps = map[string]func(b *testing.B, api string) func() error{
+	"GetItem": func(b *testing.B, api string) func() error {
 		p := newPath(b, "dynamodb", "GetItem", "https://dynamodb.us-east-1.amazonaws.com", "application/x-amz-json-1.0", GetItemResponse())
 		in := map[string]any{"TableName": "users", "Key": map[string]any{"pk": map[string]any{"S": "user#000001"}, "sk": map[string]any{"S": "profile"}}}
 		return func() error {
-			if typed {
+			switch api {
+			case "item":
+				var out struct{ Item dynamodb.Item }
+				if _, err := p.call(in, &out); err != nil {
+					return err
+				}
+				if name, _ := out.Item["name"].S(); len(out.Item) != 11 || name != "Ada Lovelace" {
+					b.Fatalf("aioaws GetItem parsed %+v", out)
+				}
+				return nil
+			case "typed":
 				var out GetItemOutput
 				if _, err := p.call(in, &out); err != nil {
 					return err
@@ -161,11 +171,16 @@ var ourOps = map[string]func(b *testing.B, typed bool) func() error{
 			return err
 		}
 	},
-	"PutItem": func(b *testing.B, typed bool) func() error {
+	"PutItem": func(b *testing.B, api string) func() error {
 		p := newPath(b, "dynamodb", "PutItem", "https://dynamodb.us-east-1.amazonaws.com", "application/x-amz-json-1.0", PutItemResponse())
 		in := map[string]any{"TableName": "users", "Item": ddbItem()}
 		return func() error {
-			if typed {
+			switch api {
+			case "item":
+				var out struct{ Attributes dynamodb.Item }
+				_, err := p.call(in, &out)
+				return err
+			case "typed":
 				var out struct{ Attributes map[string]*AttributeValue }
 				_, err := p.call(in, &out)
 				return err
@@ -174,12 +189,26 @@ var ourOps = map[string]func(b *testing.B, typed bool) func() error{
 			return err
 		}
 	},
-	"Query": func(b *testing.B, typed bool) func() error {
+	"Query": func(b *testing.B, api string) func() error {
 		p := newPath(b, "dynamodb", "Query", "https://dynamodb.us-east-1.amazonaws.com", "application/x-amz-json-1.0", QueryResponse(25))
 		in := map[string]any{"TableName": "users", "KeyConditionExpression": "pk = :pk",
 			"ExpressionAttributeValues": map[string]any{":pk": map[string]any{"S": "user#000001"}}}
 		return func() error {
-			if typed {
+			switch api {
+			case "item":
+				var out struct {
+					Items            []dynamodb.Item
+					Count            int
+					LastEvaluatedKey dynamodb.Item
+				}
+				if _, err := p.call(in, &out); err != nil {
+					return err
+				}
+				if len(out.Items) != 25 || len(out.Items[24]) != 11 {
+					b.Fatalf("aioaws Query parsed %d items", len(out.Items))
+				}
+				return nil
+			case "typed":
 				var out QueryOutput
 				if _, err := p.call(in, &out); err != nil {
 					return err
@@ -196,11 +225,11 @@ var ourOps = map[string]func(b *testing.B, typed bool) func() error{
 			return err
 		}
 	},
-	"ListObjectsV2": func(b *testing.B, typed bool) func() error {
+	"ListObjectsV2": func(b *testing.B, api string) func() error {
 		p := newPath(b, "s3", "ListObjectsV2", "https://s3.us-east-1.amazonaws.com", "application/xml", ListObjectsV2Response(1000))
 		in := map[string]any{"Bucket": "bucket", "Prefix": "logs/"}
 		return func() error {
-			if typed {
+			if api == "typed" {
 				var out ListObjectsV2Output
 				if _, err := p.call(in, &out); err != nil {
 					return err
@@ -221,19 +250,26 @@ var ourOps = map[string]func(b *testing.B, typed bool) func() error{
 
 var opNames = []string{"GetItem", "PutItem", "Query", "ListObjectsV2"}
 
-// The aioaws APIs measured: "typed" parses into the output types above (what aws-sdk-go-v2
-// returns too), "doc" into output documents.
-var apis = []string{"typed", "doc"}
+// The aioaws APIs measured: "item" parses DynamoDB attribute values into dynamodb.Item (the
+// type aioaws offers for them; aws-sdk-go-v2 has its own union types); "typed" into the
+// output types above, declared by the caller; "doc" into output documents.
+var apis = []string{"item", "typed", "doc"}
+
+// applies reports whether api applies to operation op: "item" to DynamoDB's only.
+func applies(op, api string) bool { return api != "item" || op != "ListObjectsV2" }
 
 // BenchmarkWire runs each operation on both SDKs: go test -run XXX -bench Wire -benchmem
 func BenchmarkWire(b *testing.B) {
 	for _, name := range opNames {
-		sides := map[string]func(*testing.B) func() error{
-			"aioaws-typed":  func(b *testing.B) func() error { return ourOps[name](b, true) },
-			"aioaws-doc":    func(b *testing.B) func() error { return ourOps[name](b, false) },
-			"aws-sdk-go-v2": sdkOps[name],
+		sides := map[string]func(*testing.B) func() error{"aws-sdk-go-v2": sdkOps[name]}
+		order := []string{}
+		for _, api := range apis {
+			if applies(name, api) {
+				sides["aioaws-"+api] = func(b *testing.B) func() error { return ourOps[name](b, api) }
+				order = append(order, "aioaws-"+api)
+			}
 		}
-		for _, side := range []string{"aioaws-typed", "aioaws-doc", "aws-sdk-go-v2"} {
+		for _, side := range append(order, "aws-sdk-go-v2") {
 			b.Run(name+"/"+side, func(b *testing.B) {
 				call := sides[side](b)
 				b.ReportAllocs()
@@ -268,7 +304,10 @@ func TestWireRatios(t *testing.T) {
 	for _, name := range opNames {
 		theirs := bench(sdkOps[name])
 		for _, api := range apis {
-			ours := bench(func(b *testing.B) func() error { return ourOps[name](b, api == "typed") })
+			if !applies(name, api) {
+				continue
+			}
+			ours := bench(func(b *testing.B) func() error { return ourOps[name](b, api) })
 			if ours.N == 0 || theirs.N == 0 {
 				t.Fatalf("%s: a benchmark failed", name)
 			}
