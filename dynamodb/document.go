@@ -52,6 +52,16 @@ func (v Value) MarshalJSON() ([]byte, error) {
 	return json.Marshal(doc)
 }
 
+// UnmarshalJSON reads v from DynamoDB's JSON form, as MarshalJSON writes it (and as DynamoDB
+// Streams and table exports carry items).
+func (v *Value) UnmarshalJSON(data []byte) error {
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	return v.UnmarshalDocument(doc)
+}
+
 // UnmarshalDocument sets v from the document form of an attribute value: a map with exactly
 // one member set, as a client's document output holds it (B as []byte or base64 text, sets and
 // lists as []any, M as map[string]any). It implements aws.Unmarshaler, so aws.Decode and

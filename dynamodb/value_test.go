@@ -1,6 +1,7 @@
 package dynamodb_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"runtime"
@@ -88,6 +89,16 @@ func TestDocumentRoundTrip(t *testing.T) {
 	var v dynamodb.Value
 	require.NoError(t, v.UnmarshalDocument(map[string]any{"BS": []any{"AAE=", []byte{2}}}))
 	require.True(t, v.Equal(dynamodb.BS([]byte{0, 1}, []byte{2})), "got %v", v)
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	want := every()
+	data, err := json.Marshal(want)
+	require.NoError(t, err)
+	var got dynamodb.Item
+	require.NoError(t, json.Unmarshal(data, &got))
+	require.True(t, want.Equal(got), "got %v", got)
+	require.ErrorContains(t, json.Unmarshal([]byte(`{"a":{}}`), &got), "0 members set")
 }
 
 func TestDocumentProblemsNameThePath(t *testing.T) {
