@@ -157,6 +157,57 @@ func (r *reader) more(n, i int) (bool, error) {
 	return true, nil
 }
 
+// open starts reading the array or map whose head is h (a map's items are key/value pairs),
+// returning its item count (-1: indefinite); each reads the items.
+func (r *reader) open(h head) (int, error) {
+	per := 1
+	if h.major == majorMap {
+		per = 2
+	}
+	n, err := r.items(h, per)
+	if err != nil {
+		return 0, err
+	}
+	return n, r.enter()
+}
+
+// each calls fn once per item of a container of n items that open started; fn reads the
+// item (a map entry's key and value).
+func (r *reader) each(n int, fn func() error) error {
+	for i := 0; ; i++ {
+		ok, err := r.more(n, i)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	r.leave()
+	return nil
+}
+
+// container reads the head of a value that must be an array or a map (major type want,
+// after any tags) and opens it; what names the shape in the error.
+func (r *reader) container(want byte, what string) (int, error) {
+	_, h, err := r.skipTags()
+	if err != nil {
+		return 0, err
+	}
+	if h.major != want {
+		r.pos = h.at
+		kind := "array"
+		if want == majorMap {
+			kind = "map"
+		}
+		return 0, r.errorf("%s: want %s, found major type %d", what, kind, h.major)
+	}
+	return r.open(h)
+}
+
 // str reads the byte or text string whose head is h. A definite string aliases data; an
 // indefinite one is its definite chunks (of the same major type) joined.
 func (r *reader) str(h head) ([]byte, error) {
@@ -403,33 +454,18 @@ func (r *reader) skipValue(h head) error {
 		_, err := r.str(h)
 		return err
 	case majorArray, majorMap:
-		per := 1
-		if h.major == majorMap {
-			per = 2
-		}
-		n, err := r.items(h, per)
+		n, err := r.open(h)
 		if err != nil {
 			return err
 		}
-		if err := r.enter(); err != nil {
-			return err
-		}
-		for i := 0; ; i++ {
-			ok, err := r.more(n, i)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			for range per {
+		return r.each(n, func() error {
+			if h.major == majorMap {
 				if err := r.skip(); err != nil {
 					return err
 				}
 			}
-		}
-		r.leave()
-		return nil
+			return r.skip()
+		})
 	}
 	return r.simple(h) // major 7; skipTags consumed any tags
 }
@@ -480,59 +516,33 @@ func (r *reader) any() (any, error) {
 		if tag == tagDecimal {
 			return r.decimal(h)
 		}
-		n, err := r.items(h, 1)
+		n, err := r.open(h)
 		if err != nil {
-			return nil, err
-		}
-		if err := r.enter(); err != nil {
 			return nil, err
 		}
 		out := make([]any, 0, r.prealloc(n))
-		for i := 0; ; i++ {
-			ok, err := r.more(n, i)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				break
-			}
+		err = r.each(n, func() error {
 			v, err := r.any()
-			if err != nil {
-				return nil, err
-			}
 			out = append(out, v)
-		}
-		r.leave()
-		return out, nil
+			return err
+		})
+		return out, err
 	case majorMap:
-		n, err := r.items(h, 2)
+		n, err := r.open(h)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.enter(); err != nil {
-			return nil, err
-		}
 		out := make(map[string]any, r.prealloc(n))
-		for i := 0; ; i++ {
-			ok, err := r.more(n, i)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				break
-			}
+		err = r.each(n, func() error {
 			k, err := r.anyKey()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			v, err := r.any()
-			if err != nil {
-				return nil, err
-			}
 			out[k] = v
-		}
-		r.leave()
-		return out, nil
+			return err
+		})
+		return out, err
 	}
 	// major 7
 	switch h.info {
@@ -605,51 +615,26 @@ func (c *Codec) readStructInto(r *reader, s *models.Shape, out map[string]any) e
 	if r.nullNext() {
 		return nil
 	}
-	_, h, err := r.skipTags()
+	n, err := r.container(majorMap, s.Name)
 	if err != nil {
-		return err
-	}
-	if h.major != majorMap {
-		r.pos = h.at
-		return r.errorf("%s: want map, found major type %d", s.Name, h.major)
-	}
-	n, err := r.items(h, 2)
-	if err != nil {
-		return err
-	}
-	if err := r.enter(); err != nil {
 		return err
 	}
 	p := c.plan(s)
-	for i := 0; ; i++ {
-		ok, err := r.more(n, i)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
+	return r.each(n, func() error {
 		key, err := r.textBytes()
 		if err != nil {
 			return err
 		}
 		m := p[string(key)]
 		if m == nil {
-			if err := r.skip(); err != nil {
-				return err
-			}
-			continue
+			return r.skip()
 		}
 		v, err := c.readValue(r, m.Shape)
-		if err != nil {
-			return err
-		}
 		if v != nil {
 			out[m.Name] = v
 		}
-	}
-	r.leave()
-	return nil
+		return err
+	})
 }
 
 // readValue reads one value of shape s; null and undefined read as nil.
@@ -666,79 +651,37 @@ func (c *Codec) readValue(r *reader, s *models.Shape) (any, error) {
 		err := c.readStructInto(r, s, out)
 		return out, err
 	case models.List:
-		_, h, err := r.skipTags()
+		n, err := r.container(majorArray, s.Name)
 		if err != nil {
-			return nil, err
-		}
-		if h.major != majorArray {
-			r.pos = h.at
-			return nil, r.errorf("%s: want array, found major type %d", s.Name, h.major)
-		}
-		n, err := r.items(h, 1)
-		if err != nil {
-			return nil, err
-		}
-		if err := r.enter(); err != nil {
 			return nil, err
 		}
 		out := make([]any, 0, r.prealloc(n))
-		for i := 0; ; i++ {
-			ok, err := r.more(n, i)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				break
-			}
+		err = r.each(n, func() error {
 			v, err := c.readValue(r, s.Member.Shape)
-			if err != nil {
-				return nil, err
-			}
-			if v != nil || s.Sparse {
+			if err == nil && (v != nil || s.Sparse) {
 				out = append(out, v)
 			}
-		}
-		r.leave()
-		return out, nil
+			return err
+		})
+		return out, err
 	case models.Map:
-		_, h, err := r.skipTags()
+		n, err := r.container(majorMap, s.Name)
 		if err != nil {
-			return nil, err
-		}
-		if h.major != majorMap {
-			r.pos = h.at
-			return nil, r.errorf("%s: want map, found major type %d", s.Name, h.major)
-		}
-		n, err := r.items(h, 2)
-		if err != nil {
-			return nil, err
-		}
-		if err := r.enter(); err != nil {
 			return nil, err
 		}
 		out := make(map[string]any, r.prealloc(n))
-		for i := 0; ; i++ {
-			ok, err := r.more(n, i)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				break
-			}
+		err = r.each(n, func() error {
 			k, err := r.text()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			v, err := c.readValue(r, s.Value.Shape)
-			if err != nil {
-				return nil, err
-			}
-			if v != nil || s.Sparse {
+			if err == nil && (v != nil || s.Sparse) {
 				out[k] = v
 			}
-		}
-		r.leave()
-		return out, nil
+			return err
+		})
+		return out, err
 	case models.String:
 		return r.text()
 	case models.Boolean:
