@@ -240,11 +240,11 @@ func (e *engine) exchange(c *conn, stop func() bool, req *http.Request, w *wire,
 			}
 		}
 		if err := c.writeBody(w); err != nil {
-			return nil, err
+			return e.earlyAnswer(c, stop, req, b, err)
 		}
 	}
 	if err := c.bw.Flush(); err != nil {
-		return nil, fmt.Errorf("writing request: %w", err)
+		return e.earlyAnswer(c, stop, req, b, fmt.Errorf("writing request: %w", err))
 	}
 	if e.headerTimeout > 0 {
 		c.setReadDeadline(time.Now().Add(e.headerTimeout))
@@ -264,6 +264,30 @@ func (e *engine) exchange(c *conn, stop func() bool, req *http.Request, w *wire,
 		return nil, err
 	}
 	return e.respond(c, stop, req, &h, b, !w.closeConn)
+}
+
+// earlyAnswerWait bounds how long a failed write waits for a response the server sent first.
+const earlyAnswerWait = 50 * time.Millisecond
+
+// earlyAnswer handles a failed write of the request. A server may answer before it has read
+// the whole body and then close (a 413, a 403 for a bad signature), which fails the write:
+// the answer, when one arrives within earlyAnswerWait, is what the caller gets, not the write
+// error. The connection is not reused. Any other failure (the caller's body failing, a
+// cancellation) returns writeErr.
+func (e *engine) earlyAnswer(c *conn, stop func() bool, req *http.Request, b *body, writeErr error) (*http.Response, error) {
+	if c.werr == nil || c.isInterrupted() {
+		return nil, writeErr
+	}
+	c.setReadDeadline(time.Now().Add(earlyAnswerWait))
+	c.limitHead(true)
+	var h head
+	_, err := c.readFinal(&h, false)
+	c.limitHead(false)
+	c.setReadDeadline(time.Time{})
+	if err != nil {
+		return nil, writeErr
+	}
+	return e.respond(c, stop, req, &h, b, false)
 }
 
 // awaitContinue waits, after an "Expect: 100-continue" head was sent, for the server's

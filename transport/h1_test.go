@@ -1190,3 +1190,33 @@ func TestH1OptionHTTP2(t *testing.T) {
 		readAll(t, resp)
 	}
 }
+
+// A server that answers before reading the whole body and closes fails the body's write; the
+// caller gets the server's answer, not the write error, and the connection is not reused.
+func TestH1EarlyAnswer(t *testing.T) {
+	s := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		if _, err := http.ReadRequest(br); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\nConnection: close\r\n\r\ntoo big!")
+		c.(*net.TCPConn).CloseWrite()
+		time.Sleep(20 * time.Millisecond) // let the client see the answer before the reset
+	})
+	tr := newTransport(t, transport.Options{})
+	for _, body := range []func() io.Reader{
+		func() io.Reader { return bytes.NewReader(make([]byte, 64<<20)) }, // sized
+		func() io.Reader { return io.LimitReader(zeros{}, 64<<20) },       // chunked
+	} {
+		req, err := http.NewRequest("PUT", s.URL(), body())
+		require.NoError(t, err)
+		resp, _, err := tr.Do(req)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+		require.Equal(t, "too big!", readAll(t, resp))
+	}
+	require.Equal(t, int64(2), s.accepted.Load(), "the answered connection was not reused")
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
