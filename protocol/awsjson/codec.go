@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
@@ -23,6 +24,49 @@ type Codec struct {
 	rest        bool
 	contentType string
 	plans       sync.Map // *models.Shape → *structPlan
+	ops         sync.Map // *models.Operation → *opPlan (json only)
+}
+
+// opPlan is what Build works out once per operation of a "json" service.
+type opPlan struct {
+	target   string       // the X-Amz-Target value
+	bodyHint atomic.Int32 // the capacity a request body starts at (see learnBodyLen)
+}
+
+func (c *Codec) opPlan(op *models.Operation) *opPlan {
+	if p, ok := c.ops.Load(op); ok {
+		return p.(*opPlan)
+	}
+	p := &opPlan{target: c.svc.Metadata.TargetPrefix + "." + op.Name}
+	p.bodyHint.Store(256)
+	actual, _ := c.ops.LoadOrStore(op, p)
+	return actual.(*opPlan)
+}
+
+// maxBodyHint bounds the capacity request bodies start at; longer ones grow as they are written.
+const maxBodyHint = 16 << 10
+
+// learnBodyLen updates the body capacity hint with the length n of a body just written: it
+// jumps up to a longer length and decays slowly towards shorter ones, so that an operation's
+// bodies are mostly written without growing their buffer.
+func (p *opPlan) learnBodyLen(n int) {
+	n = min(n, maxBodyHint)
+	h := int(p.bodyHint.Load())
+	switch {
+	case n > h:
+		h = n
+	case n < h:
+		h -= (h - n + 7) / 8
+	default:
+		return
+	}
+	p.bodyHint.Store(int32(h))
+}
+
+// jsonRequest is a "json" request with its two header values, in one allocation.
+type jsonRequest struct {
+	protocol.Request
+	values [2]string
 }
 
 // New returns the codec for svc; protocol is "json" or "rest-json".
@@ -50,13 +94,17 @@ func (c *Codec) Protocol() string {
 
 // Build serializes in as op's request.
 func (c *Codec) Build(op *models.Operation, in any) (*protocol.Request, error) {
-	req := &protocol.Request{Header: http.Header{}}
 	in = protocol.WithIdempotencyTokens(op.Input, in)
 	if !c.rest {
+		p := c.opPlan(op)
+		jr := &jsonRequest{values: [2]string{c.contentType, p.target}}
+		req := &jr.Request
 		req.Method = http.MethodPost
 		req.Path = "/"
-		req.Header.Set("Content-Type", c.contentType)
-		req.Header.Set("X-Amz-Target", c.svc.Metadata.TargetPrefix+"."+op.Name)
+		// What Header.Set would store, the two values in one array: each slice has capacity
+		// 1, so an Add appends to a copy, and a Set replaces the slice; the array is this
+		// request's alone, as the slices Set makes would be.
+		req.Header = http.Header{"Content-Type": jr.values[0:1:1], "X-Amz-Target": jr.values[1:2:2]}
 		host, err := protocol.ExpandHostPrefix(op, in)
 		if err != nil {
 			return nil, err
@@ -65,15 +113,16 @@ func (c *Codec) Build(op *models.Operation, in any) (*protocol.Request, error) {
 		if c.svc.Metadata.AWSQueryCompatible {
 			req.Header.Set("X-Amzn-Query-Mode", "true")
 		}
-		body := make([]byte, 0, 256)
 		if op.Input == nil || in == nil { // always a JSON object, even for no input
-			req.Body = append(body, "{}"...)
+			req.Body = []byte("{}")
 			return req, nil
 		}
-		body, err = c.appendStruct(body, op.Input, in, nil)
-		req.Body = body
+		w := writer{c: c}
+		req.Body, err = w.appendStruct(make([]byte, 0, p.bodyHint.Load()), op.Input, in, nil)
+		p.learnBodyLen(len(req.Body))
 		return req, err
 	}
+	req := &protocol.Request{Header: http.Header{}}
 	body, err := protocol.BindREST(op, in, req)
 	if err != nil {
 		return nil, err
@@ -87,7 +136,8 @@ func (c *Codec) Build(op *models.Operation, in any) (*protocol.Request, error) {
 	if !hasBodyMembers(op.Input) {
 		return req, nil
 	}
-	buf, err := c.appendStruct(make([]byte, 0, 256), op.Input, in, func(m *models.Member) bool { return m.Location == models.Body })
+	w := writer{c: c}
+	buf, err := w.appendStruct(make([]byte, 0, 256), op.Input, in, func(m *models.Member) bool { return m.Location == models.Body })
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +185,8 @@ func (c *Codec) buildPayload(req *protocol.Request, p *models.Member, body []pro
 		if v == nil {
 			v = map[string]any{}
 		}
-		buf, err := c.appendValue(make([]byte, 0, 256), s, p, v)
+		w := writer{c: c}
+		buf, err := w.appendValue(make([]byte, 0, 256), s, p, v)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package awsjson
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -15,7 +16,7 @@ import (
 // structPlan is a structure shape compiled for JSON: each member's key, pre-quoted, and the
 // member for each wire name.
 type structPlan struct {
-	keys   map[*models.Member][]byte // `"name":`
+	keys   [][]byte // `"name":` of each member, in the order of the shape's Members
 	byWire map[string]*models.Member
 	into   atomic.Pointer[[]*intoPlan] // reading into Go struct types, newest first (readinto.go)
 }
@@ -24,25 +25,68 @@ func (c *Codec) plan(s *models.Shape) *structPlan {
 	if p, ok := c.plans.Load(s); ok {
 		return p.(*structPlan)
 	}
-	p := &structPlan{keys: make(map[*models.Member][]byte, len(s.Members)), byWire: make(map[string]*models.Member, len(s.Members))}
-	for _, m := range s.Members {
+	p := &structPlan{keys: make([][]byte, len(s.Members)), byWire: make(map[string]*models.Member, len(s.Members))}
+	for i, m := range s.Members {
 		name := m.Name
 		if m.LocationName != "" && m.Location == models.Body {
 			name = m.LocationName
 		}
 		key := appendString(nil, name)
-		p.keys[m] = append(key, ':')
+		p.keys[i] = append(key, ':')
 		p.byWire[name] = m
 	}
 	actual, _ := c.plans.LoadOrStore(s, p)
 	return actual.(*structPlan)
 }
 
+// writer writes one request body. It remembers the structure plans it used last, as the
+// reader does: a body's structures mostly come in runs of one shape (a DynamoDB item's
+// attribute values), which then need no lookup in the codec's plans.
+type writer struct {
+	c      *Codec
+	shapes [2]*models.Shape // most recent first
+	plans  [2]*structPlan
+}
+
+// plan is w.c.plan(s), remembering the last two shapes.
+func (w *writer) plan(s *models.Shape) *structPlan {
+	if w.shapes[0] == s {
+		return w.plans[0]
+	}
+	if w.shapes[1] == s {
+		w.shapes[0], w.shapes[1] = w.shapes[1], w.shapes[0]
+		w.plans[0], w.plans[1] = w.plans[1], w.plans[0]
+		return w.plans[0]
+	}
+	p := w.c.plan(s)
+	w.shapes[1], w.plans[1] = w.shapes[0], w.plans[0]
+	w.shapes[0], w.plans[0] = s, p
+	return p
+}
+
+// memberIndex returns the position of m among s's members, looking from position from on:
+// protocol.Fields visits members in the shape's order, so the next one is mostly a step or
+// two on.
+func memberIndex(s *models.Shape, m *models.Member, from int) int {
+	for i := from; i < len(s.Members); i++ {
+		if s.Members[i] == m {
+			return i
+		}
+	}
+	for i := range from {
+		if s.Members[i] == m {
+			return i
+		}
+	}
+	return -1 // not a member of s: protocol.Fields passes only s's members
+}
+
 // appendStruct writes the members of v (those keep accepts, or all) as a JSON object.
-func (c *Codec) appendStruct(b []byte, s *models.Shape, v any, keep func(*models.Member) bool) ([]byte, error) {
-	p := c.plan(s)
+func (w *writer) appendStruct(b []byte, s *models.Shape, v any, keep func(*models.Member) bool) ([]byte, error) {
+	p := w.plan(s)
 	b = append(b, '{')
 	first := true
+	next := 0 // where memberIndex starts looking
 	var err error
 	ok := protocol.Fields(s, v, func(m *models.Member, mv any) {
 		if err != nil || (keep != nil && !keep(m)) {
@@ -52,8 +96,10 @@ func (c *Codec) appendStruct(b []byte, s *models.Shape, v any, keep func(*models
 			b = append(b, ',')
 		}
 		first = false
-		b = append(b, p.keys[m]...)
-		b, err = c.appendValue(b, m.Shape, m, mv)
+		i := memberIndex(s, m, next)
+		next = i + 1
+		b = append(b, p.keys[i]...)
+		b, err = w.appendValue(b, m.Shape, m, mv)
 	})
 	if !ok {
 		return b, fmt.Errorf("%s: got %T, want a structure", s.Name, v)
@@ -61,7 +107,7 @@ func (c *Codec) appendStruct(b []byte, s *models.Shape, v any, keep func(*models
 	return append(b, '}'), err
 }
 
-func (c *Codec) appendValue(b []byte, s *models.Shape, m *models.Member, v any) ([]byte, error) {
+func (w *writer) appendValue(b []byte, s *models.Shape, m *models.Member, v any) ([]byte, error) {
 	if v == nil {
 		return append(b, "null"...), nil
 	}
@@ -74,7 +120,7 @@ func (c *Codec) appendValue(b []byte, s *models.Shape, m *models.Member, v any) 
 			}
 			return append(b, doc...), nil
 		}
-		return c.appendStruct(b, s, v, nil)
+		return w.appendStruct(b, s, v, nil)
 	case models.List:
 		b = append(b, '[')
 		var err error
@@ -85,7 +131,7 @@ func (c *Codec) appendValue(b []byte, s *models.Shape, m *models.Member, v any) 
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b, err = c.appendValue(b, s.Member.Shape, s.Member, e)
+			b, err = w.appendValue(b, s.Member.Shape, s.Member, e)
 		})
 		if !ok {
 			return b, fmt.Errorf("%s: got %T, want a list", s.Name, v)
@@ -105,7 +151,7 @@ func (c *Codec) appendValue(b []byte, s *models.Shape, m *models.Member, v any) 
 			first = false
 			b = appendString(b, k)
 			b = append(b, ':')
-			b, err = c.appendValue(b, s.Value.Shape, s.Value, e)
+			b, err = w.appendValue(b, s.Value.Shape, s.Value, e)
 		})
 		if !ok {
 			return b, fmt.Errorf("%s: got %T, want a map", s.Name, v)
@@ -156,7 +202,10 @@ func (c *Codec) appendValue(b []byte, s *models.Shape, m *models.Member, v any) 
 		if !ok {
 			return b, fmt.Errorf("%s: got %T, want a blob", s.Name, v)
 		}
-		return appendString(b, protocol.Base64(blob)), nil
+		// protocol.Base64's encoding, appended in place: its alphabet needs no JSON escaping.
+		b = append(b, '"')
+		b = base64.StdEncoding.AppendEncode(b, blob)
+		return append(b, '"'), nil
 	}
 	return b, fmt.Errorf("%s: unsupported shape type %s", s.Name, s.Type)
 }
