@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aioaws/aioaws/aws"
@@ -28,10 +29,20 @@ import (
 // request_min_compression_size_bytes default).
 const minCompressBytes = 10240
 
-// call is the whole pipeline of one operation call, flat, in order. With a non-nil into (a
-// pointer), the output is parsed straight into it and the document returned is nil.
-func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, opName string, in, into any) (map[string]any, error) {
-	start := time.Now()
+// typedOut is where CallInto's fast path parses an output: v, a non-nil pointer, and t, the
+// aws.Target of v, not yet used.
+type typedOut struct {
+	v any
+	t aws.Target
+}
+
+// call is the whole pipeline of one operation call, flat, in order. With a non-nil into, the
+// output is parsed straight into into.v and the document returned is nil.
+func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, opName string, in any, into *typedOut) (map[string]any, error) {
+	var start time.Time // read only when tracing
+	if o.OnTrace != nil {
+		start = time.Now()
+	}
 	op, err := c.operation(opName)
 	if err != nil {
 		return nil, err
@@ -98,7 +109,7 @@ func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, o
 		if err == nil {
 			attempts.After(nil, info)
 			if into != nil {
-				return nil, setMetadata(into, info, n)
+				return nil, setMetadata(into.t, info, n)
 			}
 			addMetadata(out, info, n)
 			if reg.Has(events.AfterCall, svc, opName) {
@@ -140,7 +151,7 @@ func (c *Client) call(ctx context.Context, o *Options, retryer *retry.Retryer, o
 }
 
 // attempt sends the request once and parses the answer.
-func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, in, into any, preq *protocol.Request,
+func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, in any, into *typedOut, preq *protocol.Request,
 	ep endpoints.Endpoint, base *url.URL, signing signer.Options, n int, trace *Trace) (map[string]any, retry.Response, error) {
 	var info retry.Response
 	reg, svc := o.Events, c.svc.Name
@@ -155,7 +166,8 @@ func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, 
 		}
 	}()
 
-	req, err := newHTTPRequest(actx, preq, base, ep, o.Headers)
+	parts := new(attemptParts)
+	req, err := newHTTPRequest(actx, parts, preq, base, ep, o.Headers)
 	if err != nil {
 		return nil, info, err
 	}
@@ -223,8 +235,12 @@ func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, 
 		keepCtx = true
 		return map[string]any{"StatusCode": int64(resp.StatusCode), "Header": resp.Header, "Body": &ctxBody{resp.Body, cancel}}, info, nil
 	}
-	parseStart := time.Now()
-	presp := &protocol.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body}
+	var parseStart time.Time // read only when tracing
+	if trace != nil {
+		parseStart = time.Now()
+	}
+	presp := &parts.resp
+	*presp = protocol.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Body}
 	if resp.StatusCode >= 300 {
 		apiErr := c.codec.ParseError(op, presp)
 		apiErr.Service, apiErr.Operation = svc, op.Name
@@ -242,11 +258,13 @@ func (c *Client) attempt(ctx context.Context, o *Options, op *models.Operation, 
 	}
 	var out map[string]any
 	if into != nil {
-		reflect.ValueOf(into).Elem().SetZero() // nothing left from an earlier attempt
-		err = protocol.ParseInto(c.codec, op, presp, into)
-		var de *aws.DecodeError
-		if errors.As(err, &de) {
-			err = outputMisfit{err}
+		reflect.ValueOf(into.v).Elem().SetZero() // nothing left from an earlier attempt
+		err = protocol.ParseInto(c.codec, op, presp, into.v)
+		if err != nil { // (de escapes to the heap: only declared when needed)
+			var de *aws.DecodeError
+			if errors.As(err, &de) {
+				err = outputMisfit{err}
+			}
 		}
 	} else {
 		out, err = c.codec.Parse(op, presp)
@@ -313,9 +331,25 @@ func parseEndpointURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// newHTTPRequest joins the codec's request and the endpoint into an *http.Request.
-func newHTTPRequest(ctx context.Context, preq *protocol.Request, base *url.URL, ep endpoints.Endpoint, extra http.Header) (*http.Request, error) {
-	u := &url.URL{Scheme: base.Scheme, Host: preq.HostPrefix + base.Host, RawQuery: preq.RawQuery}
+// emptyRequest is never modified: its WithContext is a new request with a context in one
+// allocation (the context of an http.Request can only be set through WithContext or
+// NewRequestWithContext, which would parse a URL).
+var emptyRequest http.Request
+
+// attemptParts are values an attempt needs at their own addresses, allocated together: the
+// request's URL and buffered-body reader (see newHTTPRequest), and the response passed to
+// the codec.
+type attemptParts struct {
+	url  url.URL
+	body bytes.Reader
+	resp protocol.Response
+}
+
+// newHTTPRequest joins the codec's request and the endpoint into an *http.Request, whose URL
+// and body reader are parts' (parts, fresh, is the attempt's own).
+func newHTTPRequest(ctx context.Context, parts *attemptParts, preq *protocol.Request, base *url.URL, ep endpoints.Endpoint, extra http.Header) (*http.Request, error) {
+	parts.url = url.URL{Scheme: base.Scheme, Host: preq.HostPrefix + base.Host, RawQuery: preq.RawQuery}
+	u := &parts.url
 	rawPath := escapedBasePath(base) + preq.Path
 	path, err := url.PathUnescape(rawPath)
 	if err != nil {
@@ -333,12 +367,15 @@ func newHTTPRequest(ctx context.Context, preq *protocol.Request, base *url.URL, 
 			header.Add(k, v)
 		}
 	}
-	req := &http.Request{Method: preq.Method, URL: u, Host: u.Host, Header: header, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
+	req := emptyRequest.WithContext(ctx)
+	req.Method, req.URL, req.Host, req.Header = preq.Method, u, u.Host, header
+	req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.1", 1, 1
 	switch {
 	case preq.Body != nil:
 		body := preq.Body
 		req.ContentLength = int64(len(body))
-		req.Body = io.NopCloser(bytes.NewReader(body))
+		parts.body.Reset(body)
+		req.Body = io.NopCloser(&parts.body)
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	case preq.BodyStream != nil:
 		if err := preq.Rewind(); err != nil {
@@ -356,7 +393,7 @@ func newHTTPRequest(ctx context.Context, preq *protocol.Request, base *url.URL, 
 			req.Body = http.NoBody
 		}
 	}
-	return req.WithContext(ctx), nil
+	return req, nil
 }
 
 func escapedBasePath(u *url.URL) string {
@@ -568,7 +605,7 @@ func clockSkew(resp *http.Response, now time.Time) time.Duration {
 	if date == "" {
 		return 0
 	}
-	t, err := http.ParseTime(date)
+	t, err := parseDate(date)
 	if err != nil {
 		return 0
 	}
@@ -576,6 +613,28 @@ func clockSkew(resp *http.Response, now time.Time) time.Duration {
 		return d
 	}
 	return 0
+}
+
+// lastDate is the Date header parsed last: responses within the same second carry the same
+// one, so most responses need no parsing.
+var lastDate atomic.Pointer[parsedDate]
+
+type parsedDate struct {
+	text string
+	t    time.Time
+}
+
+// parseDate is http.ParseTime, remembering the last valid date.
+func parseDate(text string) (time.Time, error) {
+	if d := lastDate.Load(); d != nil && d.text == text {
+		return d.t, nil
+	}
+	t, err := http.ParseTime(text)
+	if err == nil {
+		// A clone, so as not to keep alive whatever buffer text may point into.
+		lastDate.Store(&parsedDate{text: strings.Clone(text), t: t})
+	}
+	return t, err
 }
 
 // outputMisfit is an attempt's answer that does not fit the caller's output value: final,
@@ -593,11 +652,8 @@ func addMetadata(out map[string]any, info retry.Response, attempts int) {
 }
 
 // setMetadata stores botocore's ResponseMetadata in a typed output that has a place for it.
-func setMetadata(into any, info retry.Response, attempts int) error {
-	t, err := aws.NewTarget(into)
-	if err != nil {
-		return err
-	}
+// t is a fresh Target of the output (a copy of one not used yet).
+func setMetadata(t aws.Target, info retry.Response, attempts int) error {
 	if err := t.Object(); err != nil {
 		return err
 	}

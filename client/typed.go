@@ -53,7 +53,8 @@ func (c *Client) callInto(ctx context.Context, opName string, in, out any, optFn
 		return err
 	}
 	if t.Streams() && !o.RawResponse && streamingOutput(op) == nil && !o.Events.Has(events.AfterCall, c.svc.Name, opName) {
-		_, err := c.call(ctx, o, retryer, opName, in, out)
+		// t, still unused, is the one setMetadata needs: one NewTarget (and its arena) fewer.
+		_, err := c.call(ctx, o, retryer, opName, in, &typedOut{v: out, t: t})
 		return err
 	}
 	doc, err := c.call(ctx, o, retryer, opName, in, nil)
