@@ -19,7 +19,8 @@ import (
 // model's minimum. Like botocore it does not enforce maximums, patterns or enums, which
 // services are the authority on (and relax over time).
 func Validate(op *models.Operation, in any) error {
-	v := validator{}
+	var v validator
+	v.path = v.pathBuf[:0]
 	switch {
 	case op.Input == nil:
 		if in != nil && !isEmptyInput(in) {
@@ -49,6 +50,7 @@ func isEmptyInput(in any) bool {
 type validator struct {
 	problems []aws.Problem
 	path     []segment
+	pathBuf  [16]segment // path's first array: the usual input is shallower
 }
 
 type segment struct {
@@ -116,9 +118,7 @@ func (v *validator) value(s *models.Shape, val any) {
 		}
 		v.minLength(s, n)
 	case models.Map:
-		n := 0
-		if !Entries(val, func(k string, e any) {
-			n++
+		entry := func(k string, e any) {
 			v.push(k)
 			if e == nil {
 				if !s.Sparse {
@@ -128,7 +128,23 @@ func (v *validator) value(s *models.Shape, val any) {
 				v.value(s.Value.Shape, e)
 			}
 			v.pop()
-		}) {
+		}
+		if m, ok := val.(map[string]any); ok {
+			// In map order, with no sorting, as long as nothing is wrong; a problem makes the
+			// map walked again in key order, so problems come in a deterministic order.
+			before := len(v.problems)
+			for k, e := range m {
+				entry(k, e)
+			}
+			if len(v.problems) > before {
+				v.problems = v.problems[:before]
+				Entries(m, entry)
+			}
+			v.minLength(s, len(m))
+			return
+		}
+		n := 0
+		if !Entries(val, func(k string, e any) { n++; entry(k, e) }) {
 			v.wrongType(val, "map")
 			return
 		}
@@ -207,7 +223,10 @@ func (v *validator) structure(s *models.Shape, val any) {
 			v.pop()
 		}
 	}
-	unknown := unknownKeys(s, val)
+	var unknown []string
+	if m, ok := val.(map[string]any); !ok || len(m) != len(set) { // else every key is a member
+		unknown = unknownKeys(s, val)
+	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		for _, k := range unknown {
