@@ -1,7 +1,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/benchmarks/cannedserver"
 	"github.com/aioaws/aioaws/client"
+	"github.com/aioaws/aioaws/dynamodb"
 	"github.com/aioaws/aioaws/models"
 	"github.com/aioaws/aioaws/transport"
 )
@@ -149,63 +149,28 @@ var aioawsOps = map[string]func(url string) (call, error){
 	},
 }
 
-// The typed outputs, declared the way a CallInto caller would (the API's shapes, pointers for
-// optional members).
+// The typed outputs, declared the way a CallInto caller would: DynamoDB items as
+// dynamodb.Item, the type aioaws offers for them.
 type (
-	attributeValue struct {
-		S, N       *string
-		B          []byte
-		BOOL, NULL *bool
-		SS, NS     []*string
-		BS         [][]byte
-		M          map[string]*attributeValue
-		L          []*attributeValue
-	}
-	getItemOutput   struct{ Item map[string]*attributeValue }
-	putItemOutput   struct{ Attributes map[string]*attributeValue }
+	getItemOutput   struct{ Item dynamodb.Item }
+	putItemOutput   struct{ Attributes dynamodb.Item }
 	putObjectOutput struct{ ETag *string }
 )
 
+// wantItem is the item the canned server answers GetItem with.
+var wantItem = dynamodb.Item{
+	"pk": dynamodb.S("user#000001"), "sk": dynamodb.S("profile"), "name": dynamodb.S("Ada Lovelace"), "email": dynamodb.S("ada1@example.com"),
+	"age": dynamodb.N("36"), "score": dynamodb.N("1234.5"), "active": dynamodb.Bool(true),
+	"tags":    dynamodb.SS("math", "poetry", "engines"),
+	"address": dynamodb.M(dynamodb.Item{"city": dynamodb.S("London"), "zip": dynamodb.S("W1")}),
+	"history": dynamodb.L(dynamodb.N("1"), dynamodb.N("2"), dynamodb.N("3")),
+	"avatar":  dynamodb.B(avatar),
+}
+
 // checkAioawsItem compares a parsed GetItem item with what the server sent.
-func checkAioawsItem(item map[string]*attributeValue) error {
-	str := func(p *string) string {
-		if p == nil {
-			return "<nil>"
-		}
-		return *p
-	}
-	attr := func(name string) *attributeValue {
-		if a := item[name]; a != nil {
-			return a
-		}
-		return &attributeValue{}
-	}
-	for name, want := range map[string]string{"pk": "user#000001", "sk": "profile", "name": "Ada Lovelace", "email": "ada1@example.com"} {
-		if got := str(attr(name).S); got != want {
-			return fmt.Errorf("GetItem: %s.S = %q, want %q", name, got, want)
-		}
-	}
-	if str(attr("age").N) != "36" || str(attr("score").N) != "1234.5" {
-		return fmt.Errorf("GetItem: age.N = %s, score.N = %s", str(attr("age").N), str(attr("score").N))
-	}
-	if b := attr("active").BOOL; b == nil || !*b {
-		return fmt.Errorf("GetItem: active.BOOL = %v", b)
-	}
-	var tags []string
-	for _, s := range attr("tags").SS {
-		tags = append(tags, str(s))
-	}
-	if fmt.Sprint(tags) != "[math poetry engines]" {
-		return fmt.Errorf("GetItem: tags.SS = %v", tags)
-	}
-	if m := attr("address").M; len(m) != 2 || m["city"] == nil || str(m["city"].S) != "London" {
-		return fmt.Errorf("GetItem: address.M = %v", m)
-	}
-	if l := attr("history").L; len(l) != 3 || str(l[2].N) != "3" {
-		return fmt.Errorf("GetItem: history.L = %v", l)
-	}
-	if b := attr("avatar").B; !bytes.Equal(b, avatar) {
-		return fmt.Errorf("GetItem: avatar.B = %q", b)
+func checkAioawsItem(item dynamodb.Item) error {
+	if !item.Equal(wantItem) {
+		return fmt.Errorf("GetItem: got %v, want %v", item, wantItem)
 	}
 	return nil
 }
