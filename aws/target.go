@@ -34,7 +34,7 @@ import (
 // The values a Target allocates behind pointers (*string, *Item, ...) come from blocks shared
 // by one response's values of a type, of up to 64 values each: keeping one value keeps its
 // block alive. Maps and slices start at a length learned from earlier values of their type
-// (see learnLen).
+// (see LengthHint).
 type Target struct {
 	p  unsafe.Pointer // the address of the value, of type ti.t
 	ti *targetType
@@ -126,7 +126,7 @@ type targetType struct {
 	dec  decoderFunc
 	plan *structPlan // tkStruct (field decoders unused)
 
-	hint        atomic.Int32                 // map, slice: the length of the last one
+	hint        LengthHint                   // map, slice: the length to start at (at most maxHint)
 	perResponse atomic.Int32                 // pointer: values of this type the last response needed
 	elemType    reflect.Type                 // pointer, slice, map: the element type
 	blockType   reflect.Type                 // pointer: a slice of the element type, for arena blocks
@@ -291,7 +291,7 @@ func (t *Target) Object() error {
 		sc := t.ti.scratch.Get().(*mapScratch)
 		sc.m = t.value()
 		if sc.m.IsNil() {
-			sc.m.Set(reflect.MakeMapWithSize(t.ti.t, int(t.ti.hint.Load())))
+			sc.m.Set(reflect.MakeMapWithSize(t.ti.t, t.ti.hint.Len()))
 		}
 		t.sc = sc
 		return nil
@@ -372,37 +372,19 @@ func (t *Target) Done() {
 // maxHint bounds the length maps and slices start at.
 const maxHint = 256
 
-// learnLen updates the length hint of a map or slice type with the length n of a value just
-// filled. The hint jumps up to a longer length and decays slowly towards shorter ones, so that
-// one type used both for many long values and a few short ones (DynamoDB items and a
-// LastEvaluatedKey) keeps starting at the long length, and maps are not grown entry by entry.
-func (ti *targetType) learnLen(n int) {
-	n = min(n, maxHint)
-	h := int(ti.hint.Load())
-	switch {
-	case n > h:
-		h = n
-	case n < h:
-		h -= (h - n + 7) / 8
-	default:
-		return
-	}
-	ti.hint.Store(int32(h))
-}
-
 // End ends the object or list begun by Object or List.
 func (t *Target) End() {
 	switch t.ti.kind {
 	case tkMap:
 		sc := t.sc
-		t.ti.learnLen(sc.m.Len())
+		t.ti.hint.Learn(sc.m.Len(), maxHint)
 		sc.key.SetZero()
 		sc.elem.SetZero()
 		sc.m = reflect.Value{}
 		t.ti.scratch.Put(sc)
 		t.sc = nil
 	case tkSlice:
-		t.ti.learnLen((*sliceHeader)(t.p).len)
+		t.ti.hint.Learn((*sliceHeader)(t.p).len, maxHint)
 	}
 }
 
@@ -412,7 +394,7 @@ func (t *Target) List() error {
 	if t.ti.kind != tkSlice {
 		return t.misfit("a list")
 	}
-	t.value().Set(reflect.MakeSlice(t.ti.t, 0, int(t.ti.hint.Load())))
+	t.value().Set(reflect.MakeSlice(t.ti.t, 0, t.ti.hint.Len()))
 	return nil
 }
 

@@ -1,8 +1,7 @@
 package dynamodb
 
 import (
-	"sync/atomic"
-
+	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/protocol/awsjson"
 )
 
@@ -12,24 +11,17 @@ import (
 // Value nothing beyond its 24 bytes unless it holds a set, list, map or binary.
 
 // itemHint is the size of the items read last, so that the next one's map is made at its
-// size: it follows a larger item at once and a smaller one slowly, so that a response's
-// few small maps (a LastEvaluatedKey) do not undo what its many items taught.
-var itemHint atomic.Int32
+// size (a response's few small maps, a LastEvaluatedKey, do not undo what its items taught).
+var itemHint aws.LengthHint
 
 // UnmarshalAWSJSON reads a JSON object of attribute values into it, adding to it (making it
 // when nil). It implements awsjson.Unmarshaler.
 func (it *Item) UnmarshalAWSJSON(d *awsjson.Decoder) error {
-	hint := itemHint.Load()
 	if *it == nil {
-		*it = make(Item, hint)
+		*it = make(Item, itemHint.Len())
 	}
 	err := readItem(d, *it)
-	if n := int32(len(*it)); n != hint {
-		if n < hint {
-			n = hint - (hint-n+7)/8
-		}
-		itemHint.Store(n)
-	}
+	itemHint.Learn(len(*it), 256)
 	return err
 }
 

@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/aioaws/aioaws/aws"
 	"github.com/aioaws/aioaws/models"
@@ -29,8 +28,8 @@ type Codec struct {
 
 // opPlan is what Build works out once per operation of a "json" service.
 type opPlan struct {
-	target   string       // the X-Amz-Target value
-	bodyHint atomic.Int32 // the capacity a request body starts at (see learnBodyLen)
+	target   string         // the X-Amz-Target value
+	bodyHint aws.LengthHint // the capacity a request body starts at, at most maxBodyHint
 }
 
 func (c *Codec) opPlan(op *models.Operation) *opPlan {
@@ -38,30 +37,13 @@ func (c *Codec) opPlan(op *models.Operation) *opPlan {
 		return p.(*opPlan)
 	}
 	p := &opPlan{target: c.svc.Metadata.TargetPrefix + "." + op.Name}
-	p.bodyHint.Store(256)
+	p.bodyHint.Set(256)
 	actual, _ := c.ops.LoadOrStore(op, p)
 	return actual.(*opPlan)
 }
 
 // maxBodyHint bounds the capacity request bodies start at; longer ones grow as they are written.
 const maxBodyHint = 16 << 10
-
-// learnBodyLen updates the body capacity hint with the length n of a body just written: it
-// jumps up to a longer length and decays slowly towards shorter ones, so that an operation's
-// bodies are mostly written without growing their buffer.
-func (p *opPlan) learnBodyLen(n int) {
-	n = min(n, maxBodyHint)
-	h := int(p.bodyHint.Load())
-	switch {
-	case n > h:
-		h = n
-	case n < h:
-		h -= (h - n + 7) / 8
-	default:
-		return
-	}
-	p.bodyHint.Store(int32(h))
-}
 
 // jsonRequest is a "json" request with its two header values, in one allocation.
 type jsonRequest struct {
@@ -118,8 +100,8 @@ func (c *Codec) Build(op *models.Operation, in any) (*protocol.Request, error) {
 			return req, nil
 		}
 		w := writer{c: c}
-		req.Body, err = w.appendStruct(make([]byte, 0, p.bodyHint.Load()), op.Input, in, nil)
-		p.learnBodyLen(len(req.Body))
+		req.Body, err = w.appendStruct(make([]byte, 0, p.bodyHint.Len()), op.Input, in, nil)
+		p.bodyHint.Learn(len(req.Body), maxBodyHint)
 		return req, err
 	}
 	req := &protocol.Request{Header: http.Header{}}
