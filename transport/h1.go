@@ -246,24 +246,30 @@ func (e *engine) exchange(c *conn, stop func() bool, req *http.Request, w *wire,
 	if err := c.bw.Flush(); err != nil {
 		return e.earlyAnswer(c, stop, req, b, fmt.Errorf("writing request: %w", err))
 	}
-	if e.headerTimeout > 0 {
-		c.setReadDeadline(time.Now().Add(e.headerTimeout))
-	}
-	c.limitHead(true)
 	var h head
-	_, err := c.readFinal(&h, false)
-	c.limitHead(false)
-	if e.headerTimeout > 0 {
-		c.setReadDeadline(time.Time{})
+	if err := c.readFinalHead(&h, e.headerTimeout); err != nil {
 		var ne net.Error
-		if err != nil && errors.As(err, &ne) && ne.Timeout() && !c.isInterrupted() {
+		if e.headerTimeout > 0 && errors.As(err, &ne) && ne.Timeout() && !c.isInterrupted() {
 			return nil, fmt.Errorf("timeout awaiting response headers (ResponseHeaderTimeout %v): %w", e.headerTimeout, err)
 		}
-	}
-	if err != nil {
 		return nil, err
 	}
 	return e.respond(c, stop, req, &h, b, !w.closeConn)
+}
+
+// readFinalHead reads the final response head into h, bounded in size, and within wait when
+// wait > 0.
+func (c *conn) readFinalHead(h *head, wait time.Duration) error {
+	if wait > 0 {
+		c.setReadDeadline(time.Now().Add(wait))
+	}
+	c.limitHead(true)
+	_, err := c.readFinal(h, false)
+	c.limitHead(false)
+	if wait > 0 {
+		c.setReadDeadline(time.Time{})
+	}
+	return err
 }
 
 // earlyAnswerWait bounds how long a failed write waits for a response the server sent first.
@@ -278,13 +284,8 @@ func (e *engine) earlyAnswer(c *conn, stop func() bool, req *http.Request, b *bo
 	if c.werr == nil || c.isInterrupted() {
 		return nil, writeErr
 	}
-	c.setReadDeadline(time.Now().Add(earlyAnswerWait))
-	c.limitHead(true)
 	var h head
-	_, err := c.readFinal(&h, false)
-	c.limitHead(false)
-	c.setReadDeadline(time.Time{})
-	if err != nil {
+	if err := c.readFinalHead(&h, earlyAnswerWait); err != nil {
 		return nil, writeErr
 	}
 	return e.respond(c, stop, req, &h, b, false)
