@@ -281,6 +281,11 @@ var (
 	unmarshalerType = reflect.TypeFor[Unmarshaler]()
 )
 
+// isUnmarshaler reports whether values of type t decode themselves (see Unmarshaler).
+func isUnmarshaler(t reflect.Type) bool {
+	return t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(unmarshalerType)
+}
+
 func decodeUnmarshaler(d *decodeState, v any, rv reflect.Value) {
 	if v == nil {
 		return
@@ -291,7 +296,7 @@ func decodeUnmarshaler(d *decodeState, v any, rv reflect.Value) {
 }
 
 func newDecoder(t reflect.Type) decoderFunc {
-	if t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(unmarshalerType) {
+	if isUnmarshaler(t) {
 		return decodeUnmarshaler
 	}
 	if t == timeType {

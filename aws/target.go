@@ -153,7 +153,7 @@ func targetTypeOf(t reflect.Type) *targetType {
 	}
 	ti := &targetType{t: t, dec: typeDecoder(t)}
 	switch {
-	case t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(unmarshalerType):
+	case isUnmarshaler(t):
 		ti.kind = tkCustom
 	case t == timeType:
 		ti.kind = tkTime
