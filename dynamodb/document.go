@@ -211,41 +211,32 @@ func blob(v any) ([]byte, error) {
 	return nil, fmt.Errorf("got %T, want []byte or base64 text", v)
 }
 
-// elements walks a list document: []any, or a []string or [][]byte built by hand.
+// elements walks a list document: []any, or a []string, [][]byte or []Value built by hand.
 func elements(list any, fn func(i int, e any) error) error {
 	switch x := list.(type) {
 	case []any:
-		for i, e := range x {
-			if err := fn(i, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return each(x, fn)
 	case []string:
-		for i, e := range x {
-			if err := fn(i, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return each(x, fn)
 	case [][]byte:
-		for i, e := range x {
-			if err := fn(i, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return each(x, fn)
 	case []Value:
-		for i, e := range x {
-			doc, err := e.MarshalDocument()
-			if err == nil {
-				err = fn(i, doc)
-			}
+		return each(x, func(i int, e any) error {
+			doc, err := e.(Value).MarshalDocument()
 			if err != nil {
 				return err
 			}
-		}
-		return nil
+			return fn(i, doc)
+		})
 	}
 	return fmt.Errorf("got %T, want a list", list)
+}
+
+func each[T any](list []T, fn func(i int, e any) error) error {
+	for i, e := range list {
+		if err := fn(i, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
